@@ -1,0 +1,53 @@
+"""``demotivator export SRC DST --kind generator|ranker|illustrator [--quantize none|int8]``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from inference.cli_common import ArgumentParser, cancel_on_sigint, report_user_errors
+from inference.cli_progress import StderrProgressBars
+from inference.i18n import tr
+from inference.progress import Progress
+
+KINDS = ("generator", "ranker", "illustrator")
+QUANTIZATIONS = ("none", "int8")
+
+
+def export_model(kind: str, src: Path, dst: Path, quantize: str, progress: Progress) -> dict:
+    """Dispatch to the exporter of ``kind``; returns the parity report (also in parity.json)."""
+    if kind == "illustrator":
+        from export.illustrator import export_illustrator
+
+        return export_illustrator(src, dst, quantize=quantize, progress=progress)
+    from export import text
+
+    exporter = text.export_generator if kind == "generator" else text.export_ranker
+    return exporter(src, dst, quantize=quantize, progress=progress)
+
+
+def main(argv: list[str]) -> int:
+    p = ArgumentParser(prog="demotivator export", description=tr("cli.help.export"))
+    p.add_argument("src", type=Path, help=tr("cli.export.src"))
+    p.add_argument("dst", type=Path, help=tr("cli.export.dst"))
+    p.add_argument("--kind", choices=KINDS, required=True, help=tr("cli.export.kind"))
+    p.add_argument(
+        "--quantize", choices=QUANTIZATIONS, default="none", help=tr("cli.export.quantize")
+    )
+    p.add_argument("--quiet", action="store_true", help=tr("cli.make.quiet"))
+    args = p.parse_args(argv)
+
+    def run() -> int:
+        bars = StderrProgressBars(enabled=not args.quiet)
+        progress = Progress(bars)
+        try:
+            with cancel_on_sigint(progress):
+                report = export_model(args.kind, args.src, args.dst, args.quantize, progress)
+        finally:
+            bars.close()
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        print(tr("cli.export.done", path=str(args.dst)), file=sys.stderr)
+        return 0
+
+    return report_user_errors(run)

@@ -1,0 +1,54 @@
+"""``demotivator`` console script: dispatches to each package's own sub-command, lazily,
+so ``demotivator make`` never pays for importing the training or scraping stack."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import inference  # noqa: F401  (sets OMP_WAIT_POLICY before anything imports torch)
+from inference.i18n import set_language, tr
+
+# command -> (module with ``main(argv) -> int``, help key in resources/i18n/core.json)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "make": ("inference.cli_make", "cli.help.make"),
+    "models": ("inference.cli_models", "cli.help.models"),
+    "export": ("export.cli", "cli.help.export"),
+    "scrape": ("scraper.cli", "cli.help.scrape"),
+    "train": ("training.cli", "cli.help.train"),
+    "bench": ("inference.bench.cli", "cli.help.bench"),
+}
+
+
+def _usage() -> str:
+    lines = [tr("cli.usage"), ""]
+    lines += [f"  {name:<8} {tr(key)}" for name, (_, key) in COMMANDS.items()]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) >= 2 and args[0] == "--lang":
+        set_language(args[1])
+        args = args[2:]
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(_usage())
+        return 0 if args else 2
+    command, rest = args[0], args[1:]
+    if command not in COMMANDS:
+        print(tr("cli.unknown_command", command=command), file=sys.stderr)
+        print(_usage(), file=sys.stderr)
+        return 2
+    module_name = COMMANDS[command][0]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            print(tr("cli.not_available", command=command), file=sys.stderr)
+            return 2
+        raise
+    return int(module.main(rest) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""What every ``demotivator`` sub-command shares: one-line user errors and Ctrl+C."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from inference.errors import Cancelled, DemotivatorError
+from inference.i18n import tr
+from inference.progress import Progress
+
+EXIT_USER_ERROR = 1
+EXIT_USAGE = 2
+EXIT_CANCELLED = 130
+
+
+def report_user_errors(body: Callable[[], int]) -> int:
+    """Run ``body``; a DemotivatorError becomes one clear line on stderr, not a traceback."""
+    try:
+        return body()
+    except DemotivatorError as exc:
+        print(tr("cli.error", message=str(exc)), file=sys.stderr)
+        return EXIT_USER_ERROR
+    except (Cancelled, KeyboardInterrupt):
+        print(tr("cli.cancelled"), file=sys.stderr)
+        return EXIT_CANCELLED
+
+
+@contextmanager
+def cancel_on_sigint(progress: Progress) -> Iterator[None]:
+    """First Ctrl+C asks the running stage to stop (within one token/step); a second one
+    interrupts at once."""
+
+    def handler(signum: int, frame: object) -> None:
+        if progress.cancelled:
+            raise KeyboardInterrupt
+        progress.cancel()
+
+    try:
+        previous = signal.signal(signal.SIGINT, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse whose usage errors are one translated line and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(tr("cli.error", message=message), file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)

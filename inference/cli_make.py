@@ -1,0 +1,126 @@
+"""``demotivator make "PROMPT" -o poster.png`` — the main job, from the terminal."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from inference.cli_common import ArgumentParser, cancel_on_sigint, report_user_errors
+from inference.cli_progress import StderrProgressBars
+from inference.errors import InputError, OutputError
+from inference.i18n import set_language, tr
+from inference.params import MAX_PROMPT_CHARS
+from inference.progress import Progress
+from inference.settings import BACKENDS, Settings, load_settings
+
+
+def build_parser() -> ArgumentParser:
+    p = ArgumentParser(prog="demotivator make", description=tr("cli.help.make"))
+    p.add_argument("prompt", help=tr("cli.make.prompt", limit=MAX_PROMPT_CHARS))
+    p.add_argument("-o", "--output", help=tr("cli.make.output"))
+    p.add_argument("--generator", metavar="DIR", help=tr("cli.make.generator"))
+    p.add_argument("--ranker", metavar="DIR", help=tr("cli.make.ranker"))
+    p.add_argument("--illustrator", metavar="DIR", help=tr("cli.make.illustrator"))
+    p.add_argument("--image", metavar="FILE", help=tr("cli.make.image"))
+    p.add_argument("--title", help=tr("cli.make.title"))
+    p.add_argument("--subtitle", help=tr("cli.make.subtitle"))
+    p.add_argument("--candidates", type=int, metavar="N", help=tr("cli.make.candidates"))
+    p.add_argument("--seed", type=int, help=tr("cli.make.seed"))
+    p.add_argument("--backend", choices=BACKENDS, help=tr("cli.make.backend"))
+    p.add_argument("--steps", type=int, help=tr("cli.make.steps"))
+    p.add_argument("--size", type=int, metavar="PX", help=tr("cli.make.size"))
+    p.add_argument("--poster-width", type=int, metavar="PX", help=tr("cli.make.poster_width"))
+    p.add_argument("--threads", type=int, help=tr("cli.make.threads"))
+    p.add_argument("--json", action="store_true", help=tr("cli.make.json"))
+    p.add_argument("--quiet", action="store_true", help=tr("cli.make.quiet"))
+    return p
+
+
+def apply_overrides(settings: Settings, args) -> None:
+    """Command-line flags win over the settings file (range-checked like the settings)."""
+    models = settings.models
+    for role in ("generator", "ranker", "illustrator"):
+        value = getattr(args, role)
+        if value:
+            setattr(models, f"{role}_dir", str(Path(value).expanduser()))
+    if args.backend:
+        models.generator_backend = models.ranker_backend = args.backend
+        models.illustrator_backend = args.backend
+    checks = [
+        ("candidates", args.candidates, 1, 16),
+        ("steps", args.steps, 1, 100),
+        ("size", args.size, 64, 1024),
+        ("poster_width", args.poster_width, 320, 4096),
+        ("threads", args.threads, 0, 256),
+        ("seed", args.seed, 0, 2**32 - 1),
+    ]
+    for name, value, lo, hi in checks:
+        if value is not None and not lo <= value <= hi:
+            raise InputError(tr("cli.make.out_of_range", name=name, lo=lo, hi=hi))
+    if args.candidates:
+        settings.n_candidates = args.candidates
+    if args.steps:
+        settings.image.steps = args.steps
+    if args.size:
+        settings.image.width = settings.image.height = args.size
+    if args.poster_width:
+        settings.poster_width = args.poster_width
+    if args.threads is not None:
+        settings.threads = args.threads
+    if args.seed is not None:
+        settings.generation.seed = settings.image.seed = args.seed
+
+
+def check_output_path(path: Path) -> None:
+    """Fail before any model runs if the poster could not be written."""
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if path.is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise OutputError(tr("output.not_writable", path=str(path)))
+    if path.suffix.lower() not in (".png", ".jpg", ".jpeg", ".webp"):
+        raise OutputError(tr("cli.make.bad_extension", path=str(path)))
+
+
+def make(args) -> int:
+    from inference.naming import poster_file_name
+    from inference.pictures import load_picture
+    from inference.pipeline import MakeRequest, Pipeline, validate_prompt
+
+    settings, warnings = load_settings()
+    set_language(settings.language)
+    for warning in warnings:
+        print(tr("cli.warning", message=warning), file=sys.stderr)
+    apply_overrides(settings, args)
+    prompt = validate_prompt(args.prompt)
+    output = Path(args.output) if args.output else settings.output_path() / poster_file_name(prompt)
+    check_output_path(output)
+    picture = load_picture(args.image) if args.image else None
+
+    pipeline = Pipeline(settings)
+    pipeline.preflight(draw=picture is None)
+    bars = StderrProgressBars(enabled=not args.quiet)
+    progress = Progress(bars)
+    request = MakeRequest(prompt, picture=picture, title=args.title, subtitle=args.subtitle)
+    try:
+        with cancel_on_sigint(progress):
+            result = pipeline.run(request, progress)
+    finally:
+        bars.close()
+    if args.image:
+        result.picture_source = str(Path(args.image))
+    result.save(output)
+    for warning in result.warnings:
+        print(tr("cli.warning", message=warning), file=sys.stderr)
+    if args.json:
+        print(json.dumps(result.to_json_dict(), ensure_ascii=False))
+    else:
+        print(tr("cli.make.saved", path=str(output)), file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    return report_user_errors(lambda: make(args))

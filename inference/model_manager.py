@@ -1,0 +1,135 @@
+"""Loads each stage's model on first use and keeps it loaded between runs.
+
+Heavy libraries (torch, transformers, diffusers, onnxruntime) are imported here lazily, so
+that starting the GUI or ``demotivator --help`` costs nothing. A model is reloaded only
+when its folder, backend or thread count changes in the settings.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from inference.errors import ModelError
+from inference.i18n import tr
+from inference.progress import Progress
+from inference.result import ModelInfo
+from inference.runtime_env import default_threads
+from inference.settings import Settings
+from inference.stages import Generator, Illustrator, Ranker
+from resources import resource_path
+
+ROLES = ("generator", "ranker", "illustrator")
+
+
+def bundled_model_dir(role: str) -> Path | None:
+    """The lite model shipped with the app for ``role``, if this build has one."""
+    path = resource_path("models", f"lite-{role}")
+    return path if path.is_dir() else None
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    role: str
+    path: Path
+    backend: str
+    threads: int
+
+
+def _loader(role: str) -> Callable[..., Any]:
+    if role == "generator":
+        from inference.generator import load_generator
+
+        return load_generator
+    if role == "ranker":
+        from inference.ranker import load_ranker
+
+        return load_ranker
+    from inference.illustrator import load_illustrator
+
+    return load_illustrator
+
+
+class ModelManager:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._loaded: dict[str, tuple[ModelSpec, Any]] = {}
+        self._lock = threading.RLock()
+
+    def configure(self, settings: Settings) -> None:
+        """Adopt new settings; models whose spec changed are dropped and reload on use."""
+        with self._lock:
+            self._settings = settings
+            for role in list(self._loaded):
+                if self.spec(role) != self._loaded[role][0]:
+                    del self._loaded[role]
+
+    def spec(self, role: str) -> ModelSpec | None:
+        models = self._settings.models
+        folder = getattr(models, f"{role}_dir")
+        path = Path(folder).expanduser() if folder else bundled_model_dir(role)
+        if path is None:
+            return None
+        threads = self._settings.threads or default_threads()
+        return ModelSpec(role, path, getattr(models, f"{role}_backend"), threads)
+
+    def check_folders(self, roles: tuple[str, ...] = ROLES) -> None:
+        """Fail fast, before any model runs, on a configured folder that does not exist."""
+        for role in roles:
+            spec = self.spec(role)
+            if spec is not None and not spec.path.is_dir():
+                raise ModelError(
+                    tr("model.missing_folder", role=tr(f"role.{role}"), path=spec.path)
+                )
+
+    def is_loaded(self, role: str) -> bool:
+        return role in self._loaded
+
+    def get(self, role: str, progress: Progress | None = None, stage: str = "") -> Any | None:
+        """The loaded model for ``role``, loading it now if needed; None if none configured."""
+        with self._lock:
+            spec = self.spec(role)
+            if spec is None:
+                return None
+            cached = self._loaded.get(role)
+            if cached and cached[0] == spec:
+                return cached[1]
+            if progress is not None:
+                progress.stage(stage or role, None, tr("model.loading", name=spec.path.name))
+            model = _loader(role)(spec.path, backend=spec.backend, threads=spec.threads)
+            self._loaded[role] = (spec, model)
+            return model
+
+    def generator(self, progress: Progress | None = None) -> Generator:
+        model = self.get("generator", progress, "generate")
+        if model is None:
+            raise ModelError(tr("model.no_generator"))
+        return model
+
+    def ranker(self, progress: Progress | None = None) -> Ranker | None:
+        return self.get("ranker", progress, "rank")
+
+    def illustrator(self, progress: Progress | None = None) -> Illustrator:
+        model = self.get("illustrator", progress, "draw")
+        if model is None:
+            raise ModelError(tr("model.no_illustrator"))
+        return model
+
+    def info(self, role: str) -> ModelInfo | None:
+        cached = self._loaded.get(role)
+        if not cached:
+            return None
+        spec, model = cached
+        return ModelInfo(
+            role,
+            getattr(model, "name", spec.path.name),
+            getattr(model, "backend", spec.backend),
+            str(spec.path),
+        )
+
+    def unload(self) -> None:
+        with self._lock:
+            self._loaded.clear()

@@ -1,0 +1,256 @@
+"""The orchestration: prompt → candidates → ranking → visual prompt → picture → poster.
+
+``Pipeline.run`` does it all; every stage is also a method working on an existing
+:class:`Result`, so the GUI can re-draw only the picture, regenerate only the text or
+re-compose with edited captions without re-running the other models. When a stage is
+cancelled or fails, the exception carries the partial result (``exc.partial``) so whatever
+finished (e.g. the candidates) stays visible.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from inference.errors import Cancelled, DemotivatorError, InputError
+from inference.i18n import tr
+from inference.model_manager import ModelManager
+from inference.params import (
+    MAX_PROMPT_CHARS,
+    GenerationParams,
+    ImageParams,
+    PosterStyle,
+    full_joke,
+)
+from inference.progress import (
+    STAGE_COMPOSE,
+    STAGE_DRAW,
+    STAGE_GENERATE,
+    STAGE_RANK,
+    STAGE_VISUAL_PROMPT,
+    Progress,
+)
+from inference.result import RANKING_LIKELIHOOD, RANKING_RANKER, Result
+from inference.settings import Settings, load_settings
+
+PictureSource = str | os.PathLike | bytes | Image.Image
+
+
+@dataclass
+class MakeRequest:
+    prompt: str
+    n_candidates: int | None = None  # None: from the settings
+    generation: GenerationParams | None = None
+    image: ImageParams | None = None
+    picture: PictureSource | None = None  # the user's own picture instead of drawing one
+    title: str | None = None  # None: derived from the chosen joke
+    subtitle: str | None = None
+    style: PosterStyle | None = None
+
+
+def validate_prompt(prompt: str) -> str:
+    text = (prompt or "").strip()
+    if not text:
+        raise InputError(tr("prompt.empty"))
+    if len(text) > MAX_PROMPT_CHARS:
+        raise InputError(tr("prompt.too_long", limit=MAX_PROMPT_CHARS, length=len(text)))
+    return text
+
+
+def default_caption(prompt: str, ending: str) -> tuple[str, str]:
+    """Title = the user's beginning (the big line), subtitle = the model's ending."""
+    return prompt.strip(), ending.strip()
+
+
+def random_seed() -> int:
+    return secrets.randbelow(2**31 - 1)
+
+
+class Pipeline:
+    def __init__(self, settings: Settings | None = None, models: ModelManager | None = None):
+        self.settings = settings if settings is not None else load_settings()[0]
+        self.models = models or ModelManager(self.settings)
+
+    def configure(self, settings: Settings) -> None:
+        self.settings = settings
+        self.models.configure(settings)
+
+    def preflight(self, draw: bool = True) -> None:
+        """Cheap checks before a run: every configured model folder exists."""
+        roles = ("generator", "ranker", "illustrator") if draw else ("generator", "ranker")
+        self.models.check_folders(roles)
+
+    # --- the whole run ----------------------------------------------------------------
+    def run(self, request: MakeRequest, progress: Progress | None = None) -> Result:
+        progress = progress or Progress()
+        result = self.new_result(request)
+        with _partial_on_error(result):
+            self.write_candidates(result, request.n_candidates, progress)
+            self.rank(result, progress)
+            if request.picture is not None:
+                self.use_picture(result, request.picture)
+            else:
+                self.describe(result, progress)
+                self.draw(result, progress)
+            if request.title is not None:
+                result.title = request.title
+            if request.subtitle is not None:
+                result.subtitle = request.subtitle
+            self.compose(result, progress=progress)
+        return result
+
+    def new_result(self, request: MakeRequest) -> Result:
+        prompt = validate_prompt(request.prompt)
+        generation = dataclasses.replace(request.generation or self.settings.generation)
+        image = dataclasses.replace(request.image or self.settings.image)
+        style = request.style or PosterStyle(width=self.settings.poster_width)
+        return Result(prompt=prompt, generation=generation, image_params=image, style=style)
+
+    # --- single stages ------------------------------------------------------------------
+    def write_candidates(
+        self, result: Result, n: int | None = None, progress: Progress | None = None
+    ) -> None:
+        """(Re)write the endings; keeps the picture, so «ещё варианты» is text-only."""
+        progress = progress or Progress()
+        n = n or self.settings.n_candidates
+        if result.generation.seed is None or result.candidates:
+            result.generation.seed = random_seed()
+        with _timed(result, STAGE_GENERATE):
+            generator = self.models.generator(progress)
+            self._note_model(result, "generator", generator)
+            progress.stage(STAGE_GENERATE, result.generation.max_new_tokens)
+            candidates = generator.generate(result.prompt, n, result.generation, progress)
+            progress.finish()
+        if not candidates:
+            raise DemotivatorError(tr("generate.no_candidates"))
+        result.candidates, result.chosen_index, result.ranking = candidates, 0, ""
+
+    def rank(self, result: Result, progress: Progress | None = None) -> None:
+        progress = progress or Progress()
+        with _timed(result, STAGE_RANK):
+            ranker = self.models.ranker(progress)
+            progress.stage(STAGE_RANK, len(result.candidates))
+            if ranker is not None:
+                self._note_model(result, "ranker", ranker)
+                texts = [full_joke(result.prompt, c.text) for c in result.candidates]
+                scores = ranker.score(texts)
+                result.ranking = RANKING_RANKER
+            else:
+                scores = [
+                    c.logprob if c.logprob is not None else float("-inf") for c in result.candidates
+                ]
+                result.ranking = RANKING_LIKELIHOOD
+                result.add_warning(tr("rank.by_likelihood"))
+            for candidate, score in zip(result.candidates, scores, strict=True):
+                candidate.score = float(score)
+            result.candidates.sort(key=lambda c: c.score, reverse=True)
+            progress.finish()
+        self.choose(result, 0, compose=False)
+
+    def choose(self, result: Result, index: int, compose: bool = True) -> Image.Image | None:
+        """Pick another candidate: captions follow it; re-composes when a picture exists."""
+        if not 0 <= index < len(result.candidates):
+            raise InputError(tr("choose.bad_index", index=index))
+        result.chosen_index = index
+        result.title, result.subtitle = default_caption(result.prompt, result.chosen_text)
+        if compose and result.picture is not None:
+            return self.compose(result)
+        return None
+
+    def describe(self, result: Result, progress: Progress | None = None) -> str:
+        progress = progress or Progress()
+        with _timed(result, STAGE_VISUAL_PROMPT):
+            generator = self.models.generator(progress)
+            result.visual_prompt = generator.describe_scene(
+                result.joke, result.generation, progress
+            )
+        return result.visual_prompt
+
+    def draw(
+        self, result: Result, progress: Progress | None = None, new_seed: bool = False
+    ) -> Image.Image:
+        """(Re)draw the picture; «другая картинка» passes ``new_seed=True``."""
+        progress = progress or Progress()
+        if not result.visual_prompt:
+            self.describe(result, progress)
+        if result.image_params.seed is None or new_seed:
+            result.image_params.seed = random_seed()
+        with _timed(result, STAGE_DRAW):
+            illustrator = self.models.illustrator(progress)
+            self._note_model(result, "illustrator", illustrator)
+            progress.stage(STAGE_DRAW, result.image_params.steps)
+            picture = illustrator.draw(result.visual_prompt, result.image_params, progress)
+            progress.finish()
+        result.picture, result.picture_source = picture.convert("RGB"), "model"
+        return result.picture
+
+    def use_picture(self, result: Result, source: PictureSource) -> Image.Image:
+        """The user's own picture (a path, encoded bytes or a PIL image) instead of drawing."""
+        from inference.pictures import load_picture
+
+        if isinstance(source, Image.Image):
+            picture, label = source.convert("RGB"), "clipboard"
+        else:
+            picture = load_picture(source)
+            label = "bytes" if isinstance(source, bytes) else str(Path(source))
+        result.picture, result.picture_source = picture, label
+        return picture
+
+    def compose(
+        self,
+        result: Result,
+        title: str | None = None,
+        subtitle: str | None = None,
+        progress: Progress | None = None,
+    ) -> Image.Image:
+        """Pure re-composition (no model runs): fast enough for every keystroke."""
+        from inference.poster import compose_poster
+
+        if title is not None:
+            result.title = title
+        if subtitle is not None:
+            result.subtitle = subtitle
+        if result.picture is None:
+            raise InputError(tr("compose.no_picture"))
+        if progress is not None:
+            progress.stage(STAGE_COMPOSE, 1)
+        with _timed(result, STAGE_COMPOSE):
+            result.poster = compose_poster(
+                result.picture, result.title, result.subtitle, result.style
+            )
+        if progress is not None:
+            progress.finish()
+        return result.poster
+
+    def _note_model(self, result: Result, role: str, model: object) -> None:
+        info = self.models.info(role)
+        if info is not None:
+            result.models = [m for m in result.models if m.role != role] + [info]
+        for warning in getattr(model, "warnings", []) or []:
+            result.add_warning(warning)
+
+
+@contextmanager
+def _timed(result: Result, stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        result.timings[stage] = time.perf_counter() - start
+
+
+@contextmanager
+def _partial_on_error(result: Result) -> Iterator[None]:
+    try:
+        yield
+    except (Cancelled, DemotivatorError) as exc:
+        exc.partial = result  # type: ignore[attr-defined]
+        raise

@@ -1,0 +1,22 @@
+"""Process-wide environment that must be set before torch / onnxruntime are imported.
+
+On a busy 2-core machine OpenMP's default spin-waiting made one UNet step 60x slower
+(shared/DESIGN.md), so every entry point calls :func:`configure` first.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def configure() -> None:
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    # transformers/huggingface_hub must never try the network behind the user's back;
+    # the downloader (models install) switches this off explicitly for its own calls.
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+
+
+def default_threads() -> int:
+    """Physical-ish core count: oversubscribing 2 cores costs more than it gains."""
+    return max(1, min(os.cpu_count() or 1, 8))

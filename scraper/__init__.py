@@ -1,0 +1,1 @@
+"""Joke collection: anekdot.ru scraper and local corpus importers into one SQLite dataset."""

@@ -1,0 +1,93 @@
+"""Settings: typed, persisted, and never a reason for the app not to start."""
+
+from __future__ import annotations
+
+import json
+
+from inference.i18n import set_language
+from inference.settings import (
+    Settings,
+    config_dir,
+    data_dir,
+    load_settings,
+    save_settings,
+    settings_from_dict,
+)
+
+
+def test_defaults_when_no_file():
+    settings, warnings = load_settings()
+    assert settings == Settings()
+    assert warnings == []
+
+
+def test_round_trip(isolated_dirs):
+    settings = Settings()
+    settings.generation.temperature = 0.7
+    settings.models.generator_dir = "/models/qwen"
+    settings.models.illustrator_backend = "torch"
+    settings.image.seed = 42
+    settings.language = "en"
+    path = save_settings(settings)
+    assert path.parent == isolated_dirs[0] == config_dir()
+    loaded, warnings = load_settings()
+    assert loaded == settings and warnings == []
+
+
+def test_env_overrides_dirs(isolated_dirs):
+    assert config_dir() == isolated_dirs[0]
+    assert data_dir() == isolated_dirs[1]
+    assert Settings().models_path() == isolated_dirs[1] / "models"
+
+
+def test_corrupt_file_gives_defaults_warning_and_keeps_a_copy(isolated_dirs):
+    path = config_dir() / "settings.json"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"{not json \xff")
+    settings, warnings = load_settings()
+    assert settings == Settings()
+    assert len(warnings) == 1 and "settings.json" in warnings[0]
+    assert (config_dir() / "settings.json.corrupt").read_bytes() == b"{not json \xff"
+
+
+def test_bad_values_fall_back_per_field_with_warnings():
+    data = {
+        "generation": {"temperature": "hot", "top_p": 0.5, "max_new_tokens": 10_000},
+        "models": {"generator_backend": "tensorflow", "ranker_dir": "/r"},
+        "n_candidates": 4,
+        "colour": "blue",
+        "image": [1, 2],
+    }
+    settings, warnings = settings_from_dict(data)
+    assert settings.generation.temperature == Settings().generation.temperature
+    assert settings.generation.top_p == 0.5
+    assert settings.generation.max_new_tokens == Settings().generation.max_new_tokens
+    assert settings.models.generator_backend == "onnx"
+    assert settings.models.ranker_dir == "/r"
+    assert settings.n_candidates == 4
+    assert settings.image == Settings().image
+    assert len(warnings) == 5
+    assert any("colour" in w for w in warnings)
+
+
+def test_ints_accepted_for_floats_but_bools_rejected_for_ints():
+    settings, warnings = settings_from_dict({"generation": {"temperature": 1}, "threads": True})
+    assert settings.generation.temperature == 1.0
+    assert settings.threads == 0 and len(warnings) == 1
+
+
+def test_non_object_json_is_a_warning(isolated_dirs):
+    path = config_dir() / "settings.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps([1, 2, 3]))
+    settings, warnings = load_settings()
+    assert settings == Settings() and len(warnings) == 1
+
+
+def test_warnings_are_translated():
+    set_language("en")
+    _, warnings = settings_from_dict({"bogus": 1})
+    assert warnings[0].startswith("Settings: unknown option")
+    set_language("ru")
+    _, warnings = settings_from_dict({"bogus": 1})
+    assert warnings[0].startswith("Настройки:")

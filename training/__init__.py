@@ -1,0 +1,1 @@
+"""Dataset preparation, generator fine-tuning, ranker training and lite-model builds."""
