@@ -30,7 +30,7 @@ class ImageParams:
 @dataclass
 class PosterStyle:
     width: int = 1024
-    picture_fraction: float = 0.82  # picture width / canvas width
+    picture_fraction: float = 0.82  # framed picture width (frame included) / canvas width
     frame_px: int = 3
     gap_px: int = 6
     background: tuple[int, int, int] = (0, 0, 0)
