@@ -4,6 +4,7 @@ so ``demotivator make`` never pays for importing the training or scraping stack.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import inference  # noqa: F401  (sets OMP_WAIT_POLICY before anything imports torch)
@@ -30,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) >= 2 and args[0] == "--lang":
         set_language(args[1])
+        os.environ["DEMOTIVATOR_LANG"] = args[1]  # wins over the settings file
         args = args[2:]
     if not args or args[0] in ("-h", "--help", "help"):
         print(_usage())

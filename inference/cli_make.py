@@ -10,7 +10,7 @@ from pathlib import Path
 from inference.cli_common import ArgumentParser, cancel_on_sigint, report_user_errors
 from inference.cli_progress import StderrProgressBars
 from inference.errors import InputError, OutputError
-from inference.i18n import set_language, tr
+from inference.i18n import adopt_settings_language, tr
 from inference.params import MAX_PROMPT_CHARS
 from inference.progress import Progress
 from inference.settings import BACKENDS, Settings, load_settings
@@ -90,7 +90,7 @@ def make(args) -> int:
     from inference.pipeline import MakeRequest, Pipeline, validate_prompt
 
     settings, warnings = load_settings()
-    set_language(settings.language)
+    adopt_settings_language(settings.language)
     for warning in warnings:
         print(tr("cli.warning", message=warning), file=sys.stderr)
     apply_overrides(settings, args)

@@ -26,6 +26,12 @@ def set_language(language: str) -> None:
     _global_language = language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
+def adopt_settings_language(language: str) -> None:
+    """The settings' language applies unless ``--lang`` / DEMOTIVATOR_LANG chose one."""
+    if not os.environ.get("DEMOTIVATOR_LANG"):
+        set_language(language)
+
+
 def current_language() -> str:
     return getattr(_state, "language", None) or _global_language
 

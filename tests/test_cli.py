@@ -1,0 +1,132 @@
+"""`demotivator make` end to end, as a user types it, plus its bad-input answers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from inference.cli import main
+from inference.params import MAX_PROMPT_CHARS
+
+PROMPT = "Заходит как-то программист в бар"
+FAST = ["--candidates", "3", "--steps", "2", "--size", "64", "--seed", "5", "--threads", "1"]
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ)
+    return subprocess.run(
+        [sys.executable, "-m", "inference.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=600,
+    )
+
+
+def assert_poster_layout(path: Path) -> None:
+    """Black mat, a thin white frame line around the picture, white text below it."""
+    poster = np.asarray(Image.open(path).convert("L")).astype(int)
+    height, width = poster.shape
+    assert (poster[:4, :] < 30).all() and (poster[-4:, :] < 30).all()  # black top/bottom
+    assert (poster[:, :4] < 30).all() and (poster[:, -4:] < 30).all()  # black sides
+    column = poster[:, width // 2]
+    white_rows = np.flatnonzero(column > 225)
+    assert white_rows.size, "no white frame line in the middle column"
+    frame_top = white_rows[0]
+    row = poster[frame_top + 1]
+    # the frame is a long white horizontal line, wider than half the canvas
+    assert (poster[frame_top] > 225).sum() > width * 0.6
+    assert (row[: width // 20] < 30).all()
+    # a text band below the picture: white pixels in the lower part, not touching edges
+    below = poster[int(height * 0.62) :, :]
+    assert (below > 200).sum() > 50
+
+
+@pytest.mark.parametrize("backend", ["onnx", "torch"])
+def test_make_poster_both_backends(
+    backend, tiny_generator_onnx_dir, tiny_generator_dir, tiny_sd_onnx_dir, tiny_sd_dir, tmp_path
+):
+    generator = tiny_generator_onnx_dir if backend == "onnx" else tiny_generator_dir
+    illustrator = tiny_sd_onnx_dir if backend == "onnx" else tiny_sd_dir
+    out = tmp_path / "poster.png"
+    proc = run_cli(
+        "make", PROMPT, "-o", str(out), "--generator", str(generator),
+        "--illustrator", str(illustrator), "--backend", backend, "--json", *FAST,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["prompt"] == PROMPT and data["seed"] == {"generation": 5, "image": 5}
+    assert data["candidates"] and data["chosen_text"] == data["candidates"][0]["text"]
+    assert data["visual_prompt"] and set(data["timings"]) >= {"generate", "rank", "draw"}
+    assert data["outputs"]["poster"] == str(out)
+    assert {m["backend"] for m in data["models"]} == {backend}
+    assert_poster_layout(out)
+    assert "генерация шуток" in proc.stderr  # progress bars on stderr, in Russian
+
+
+def test_make_with_own_picture_and_captions(tiny_generator_dir, tmp_path, capsys):
+    picture = tmp_path / "cat.jpg"
+    Image.radial_gradient("L").convert("RGB").resize((300, 200)).save(picture)
+    out = tmp_path / "poster.png"
+    code = main(
+        ["make", PROMPT, "-o", str(out), "--generator", str(tiny_generator_dir),
+         "--backend", "torch", "--image", str(picture), "--title", "ЗАГОЛОВОК",
+         "--subtitle", "подзаголовок", "--json", "--quiet", *FAST]
+    )  # fmt: skip
+    assert code == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["title"] == "ЗАГОЛОВОК" and data["subtitle"] == "подзаголовок"
+    assert data["picture_source"] == str(picture)
+    assert_poster_layout(out)
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["make", "   ", "-o", "{tmp}/p.png"], "Пустое начало"),
+        (["make", "я" * (MAX_PROMPT_CHARS + 1), "-o", "{tmp}/p.png"], str(MAX_PROMPT_CHARS)),
+        (["make", PROMPT, "-o", "{tmp}/p.png", "--generator", "{tmp}/missing"], "missing"),
+        (["make", PROMPT, "-o", "/proc/nope/p.png"], "/proc/nope/p.png"),
+        (["make", PROMPT, "-o", "{tmp}/p.txt"], ".png"),
+        (["make", PROMPT, "-o", "{tmp}/p.png", "--image", "{tmp}/nothing.jpg"], "nothing.jpg"),
+        (["make", PROMPT, "-o", "{tmp}/p.png", "--candidates", "99"], "16"),
+        (["make", PROMPT, "-o", "{tmp}/p.png", "--generator", "{tmp}"], "{tmp}"),
+    ],
+)
+def test_user_errors_are_one_line_and_nonzero(args, needle, tmp_path, capsys):
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    code = main(args)
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "Traceback" not in err
+    assert needle.replace("{tmp}", str(tmp_path)) in err
+    assert err.strip().splitlines()[-1].startswith("ошибка:")
+
+
+def test_broken_model_folder_is_a_clear_error(tmp_path, capsys):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.json").write_text("{ this is not json")
+    code = main(["make", PROMPT, "-o", str(tmp_path / "p.png"), "--generator", str(broken)])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err and "broken" in err
+
+
+def test_english_messages(tmp_path, capsys):
+    assert main(["--lang", "en", "make", " ", "-o", str(tmp_path / "p.png")]) == 1
+    assert "error:" in capsys.readouterr().err
+
+
+def test_console_script_help_lists_commands():
+    proc = run_cli("--help")
+    assert proc.returncode == 0
+    for command in ("make", "models", "export", "scrape", "train"):
+        assert command in proc.stdout
