@@ -1,0 +1,185 @@
+"""ONNX export of generator and ranker folders with Optimum, plus a parity report.
+
+The result is a plain folder the ``onnx`` backend loads with no further step: ``model.onnx``
+(for the generator one merged decoder with KV cache: the same graph serves the prompt and
+each new token), ``config.json``, tokenizer files, chat template, generation config, and
+``parity.json`` comparing it with the PyTorch original on fixed inputs.
+
+Optimum's own post-export validation is switched off: it fails the whole export on an
+absolute tolerance that int8 or slightly different kernels can miss, while our report
+measures the same thing and records it for the user to judge.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from export.common import (
+    DOMAIN,
+    QUANTIZE_CHOICES,
+    clean_failed_output,
+    copy_support_files,
+    prepare_output_dir,
+    quantize_int8,
+    quiet_libraries,
+)
+from export.parity import max_abs_diff, token_agreement, write_parity
+from inference.errors import Cancelled, DemotivatorError, InputError, ModelError
+from inference.i18n import tr
+from inference.model_folders import FolderInfo, inspect_folder
+from inference.params import GenerationParams
+from inference.progress import Progress
+
+STAGE_EXPORT = "export"
+PARITY_PROMPT = "Приходит мужик в библиотеку и спрашивает"
+PARITY_NEW_TOKENS = 16
+PARITY_TEXTS = [
+    "Приходит мужик в библиотеку и просит книгу о паранойе. — Она у вас за спиной!",
+    "Лучше поздно, чем в понедельник.",
+    "Оптимист верит, что понедельник закончится. Пессимист знает, что наступит следующий.",
+    "Кот",
+]
+GENERATOR_TASK = "text-generation-with-past"
+RANKER_TASK = "text-classification"
+
+
+def _check_source(src: Path, kind: str) -> FolderInfo:
+    info = inspect_folder(src)
+    if not info.torch_weights:
+        raise ModelError(tr("export.src_no_torch", DOMAIN, path=str(src)))
+    if kind == "generator":
+        from inference.generator import check_generator_folder
+
+        check_generator_folder(info)
+    else:
+        from inference.ranker import check_ranker_folder
+
+        check_ranker_folder(info)
+    return info
+
+
+def _export(
+    src: Path, dst: Path, kind: str, task: str, quantize: str, progress: Progress | None, parity
+) -> dict[str, Any]:
+    if quantize not in QUANTIZE_CHOICES:
+        raise InputError(
+            tr("export.bad_quantize", DOMAIN, value=quantize, choices=", ".join(QUANTIZE_CHOICES))
+        )
+    src, dst = Path(src).expanduser(), Path(dst).expanduser()
+    _check_source(src, kind)
+    progress = progress or Progress()
+    created = prepare_output_dir(dst)
+    steps = ["export", "copy", *(["quantize"] if quantize != "none" else []), "parity"]
+    progress.stage(STAGE_EXPORT, total=len(steps), message=tr("export.step_export", DOMAIN))
+
+    def step_done(next_step: str) -> None:
+        progress.check()
+        progress.message = tr(f"export.step_{next_step}", DOMAIN)
+        progress.advance()
+
+    started = time.perf_counter()
+    try:
+        progress.check()
+        from optimum.exporters.onnx import main_export
+
+        with quiet_libraries():
+            main_export(str(src), output=dst, task=task, do_validation=False, device="cpu")
+        export_s = time.perf_counter() - started
+        step_done("copy")
+        copied = copy_support_files(src, dst)
+        if quantize == "int8":
+            step_done("quantize")
+            with quiet_libraries():
+                quantize_int8(dst / "model.onnx")
+        step_done("parity")
+        report = {
+            "kind": kind,
+            "task": task,
+            "source": str(src),
+            "quantize": quantize,
+            "onnx_file": "model.onnx",
+            "copied_files": copied,
+            "export_seconds": round(export_s, 3),
+            **parity(src, dst),
+        }
+        write_parity(dst, report)
+    except (DemotivatorError, Cancelled):
+        clean_failed_output(dst, created)
+        raise
+    except Exception as exc:  # exporter failures: unsupported op, out of memory, disk full…
+        clean_failed_output(dst, created)
+        raise ModelError(
+            tr("export.failed", DOMAIN, src=str(src), err=str(exc).strip()[:300])
+        ) from exc
+    except BaseException:  # KeyboardInterrupt: leave no half export behind either
+        clean_failed_output(dst, created)
+        raise
+    progress.finish()
+    return report
+
+
+def generator_parity(src: Path, dst: Path) -> dict[str, Any]:
+    """Logits on a fixed prompt and greedy tokens, PyTorch original vs the ONNX export
+    loaded through the app's own onnx backend."""
+    import torch
+
+    from inference.chat import render_generation_prompt
+    from inference.generator import load_generator
+
+    reference, exported = load_generator(src, "torch"), load_generator(dst, "onnx")
+    if exported.backend != "onnx":
+        raise ModelError(tr("export.not_loadable", DOMAIN, path=str(dst)))
+    text = render_generation_prompt(reference.tokenizer, PARITY_PROMPT)
+    enc = reference.tokenizer(text, return_tensors="pt", add_special_tokens=False)
+    with torch.inference_mode():
+        ref_logits = reference.model(**enc).logits
+        onnx_logits = exported.model(**enc).logits
+    params = GenerationParams(
+        temperature=0.0, repetition_penalty=1.0, max_new_tokens=PARITY_NEW_TOKENS, seed=0
+    )
+    ref_ids = reference.raw_batch(PARITY_PROMPT, 1, params, Progress())[0]["ids"]
+    onnx_ids = exported.raw_batch(PARITY_PROMPT, 1, params, Progress())[0]["ids"]
+    identical, agreement = token_agreement(ref_ids, onnx_ids)
+    return {
+        "prompt": PARITY_PROMPT,
+        "prompt_tokens": int(enc["input_ids"].shape[1]),
+        "max_abs_logits_diff": max_abs_diff(ref_logits, onnx_logits),
+        "greedy_new_tokens": PARITY_NEW_TOKENS,
+        "greedy_tokens_identical": identical,
+        "greedy_token_agreement": agreement,
+        "greedy_tokens_torch": ref_ids,
+        "greedy_tokens_onnx": onnx_ids,
+    }
+
+
+def ranker_parity(src: Path, dst: Path) -> dict[str, Any]:
+    """Scores (the single logit) of a few fixed texts, PyTorch vs ONNX."""
+    from inference.ranker import load_ranker
+
+    reference, exported = load_ranker(src, "torch"), load_ranker(dst, "onnx")
+    if exported.backend != "onnx":
+        raise ModelError(tr("export.not_loadable", DOMAIN, path=str(dst)))
+    ref_scores, onnx_scores = reference.score(PARITY_TEXTS), exported.score(PARITY_TEXTS)
+    return {
+        "texts": PARITY_TEXTS,
+        "max_abs_logits_diff": max_abs_diff(ref_scores, onnx_scores),
+        "scores_torch": ref_scores,
+        "scores_onnx": onnx_scores,
+    }
+
+
+def export_generator(
+    src: Path, dst: Path, quantize: str = "none", progress: Progress | None = None
+) -> dict[str, Any]:
+    """Export a Qwen2-family folder to ``dst`` (must be empty or absent); returns the parity
+    report that is also written to ``dst/parity.json``."""
+    return _export(src, dst, "generator", GENERATOR_TASK, quantize, progress, generator_parity)
+
+
+def export_ranker(
+    src: Path, dst: Path, quantize: str = "none", progress: Progress | None = None
+) -> dict[str, Any]:
+    """Export a sequence-regression folder to ``dst``; returns the parity report."""
+    return _export(src, dst, "ranker", RANKER_TASK, quantize, progress, ranker_parity)

@@ -1,0 +1,208 @@
+"""Generator stage: a Qwen2-family causal LM writes N joke endings in one batched call.
+
+Both backends share everything but the model object: Optimum's ``ORTModelForCausalLM``
+(``onnx``, the default) and transformers' ``AutoModelForCausalLM`` (``torch``) expose the same
+``generate``; sampling, progress, cancel and log-probabilities are hooked in by
+:mod:`inference.generation_hooks`, text clean-up is :mod:`inference.postprocess`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from inference.chat import has_chat_template, render_generation_prompt
+from inference.errors import Cancelled, ModelError
+from inference.i18n import tr
+from inference.model_folders import DOMAIN, FolderInfo, require_weights_and_tokenizer
+from inference.params import Candidate, GenerationParams
+from inference.postprocess import (
+    STOP_MARKERS,
+    clean_ending,
+    find_end,
+    select_candidates,
+    strip_prompt_echo,
+)
+from inference.progress import STAGE_GENERATE, STAGE_VISUAL_PROMPT, Progress
+from inference.text_backends import TextModel, model_max_length
+from inference.visual_prompt import SCENE_MAX_NEW_TOKENS, build_scene_messages, scene_or_fallback
+
+# Qwen2-architecture decoders (Qwen2/2.5 and the same-shaped Qwen3) that Optimum exports.
+SUPPORTED_MODEL_TYPES = ("qwen2", "qwen3")
+
+
+def check_generator_folder(info: FolderInfo) -> None:
+    archs = info.architectures
+    is_causal = not archs or any(a.endswith("ForCausalLM") for a in archs)
+    if info.model_type not in SUPPORTED_MODEL_TYPES or not is_causal:
+        kind = info.model_type or "?"
+        if archs:
+            kind += f" / {', '.join(archs)}"
+        raise ModelError(tr("generator.wrong_kind", DOMAIN, path=str(info.path), kind=kind))
+    require_weights_and_tokenizer(info)
+
+
+class TextGenerator(TextModel):
+    """Implements :class:`inference.stages.Generator` for both backends."""
+
+    task = "causal-lm"
+    padding_side = "left"  # batched rows must end where generation starts
+    check_folder = staticmethod(check_generator_folder)
+
+    def __init__(self, path: str | Path, backend: str = "onnx", threads: int = 0) -> None:
+        super().__init__(path, backend, threads)
+        # an over-long prompt keeps its end: the user's beginning comes last
+        self.tokenizer.truncation_side = "left"
+        self.few_shot: list[tuple[str, str]] = []  # optional examples for the prompt
+        self.max_length = model_max_length(self.tokenizer, self.model.config, fallback=2048)
+        self.stop_ids = self._stop_ids()
+
+    # --- protocol ------------------------------------------------------------------------
+    @property
+    def has_chat_template(self) -> bool:
+        return has_chat_template(self.tokenizer)
+
+    def generate(
+        self, prompt: str, n: int, params: GenerationParams, progress: Progress
+    ) -> list[Candidate]:
+        """Up to ``n`` cleaned endings (fewer after filtering; never raises for that)."""
+        text = render_generation_prompt(self.tokenizer, prompt, self.few_shot or None)
+        rows = self._run(text, max(1, n), params, progress, STAGE_GENERATE)
+        raw_endings = [
+            clean_ending(strip_prompt_echo(clean_ending(r["text"]), prompt)) for r in rows
+        ]
+        kept = select_candidates(raw_endings, prompt)
+        return [
+            Candidate(
+                text=raw_endings[i],
+                logprob=rows[i]["logprob"],
+                meta={
+                    "tokens": rows[i]["tokens"],
+                    "generated_tokens": rows[i]["generated_tokens"],
+                    "finished": rows[i]["finished"],
+                    "row": i,
+                    "backend": self.backend,
+                },
+            )
+            for i in kept
+        ]
+
+    def describe_scene(self, joke: str, params: GenerationParams, progress: Progress) -> str:
+        """A short English scene for the image model; a cleaned joke when the model has no
+        chat template or writes nothing usable."""
+        if not self.has_chat_template:
+            progress.stage(STAGE_VISUAL_PROMPT, total=0)
+            progress.finish()
+            return scene_or_fallback("", joke)
+        messages = build_scene_messages(joke)
+        text = self.tokenizer.apply_chat_template(
+            messages, tokenize=False, add_generation_prompt=True
+        )
+        scene_params = replace(params, temperature=0.0, max_new_tokens=SCENE_MAX_NEW_TOKENS)
+        rows = self._run(text, 1, scene_params, progress, STAGE_VISUAL_PROMPT)
+        return scene_or_fallback(rows[0]["text"] if rows else "", joke)
+
+    def raw_batch(
+        self, prompt: str, n: int, params: GenerationParams, progress: Progress
+    ) -> list[dict[str, Any]]:
+        """The rows of one batched call before filtering (tests and diagnostics)."""
+        text = render_generation_prompt(self.tokenizer, prompt, self.few_shot or None)
+        return self._run(text, n, params, progress, STAGE_GENERATE)
+
+    # --- internals -----------------------------------------------------------------------
+    def _stop_ids(self) -> set[int]:
+        ids: set[int] = set()
+        for source in (
+            self.tokenizer.eos_token_id,
+            getattr(self.model.generation_config, "eos_token_id", None),
+        ):
+            if isinstance(source, int):
+                ids.add(source)
+            elif isinstance(source, list | tuple):
+                ids.update(i for i in source if isinstance(i, int))
+        vocab = self.tokenizer.get_vocab()
+        ids.update(vocab[m] for m in STOP_MARKERS if m in vocab)
+        if self.tokenizer.pad_token_id is not None:
+            ids.add(self.tokenizer.pad_token_id)  # finished rows are padded with it
+        return ids
+
+    def _run(
+        self, text: str, n: int, params: GenerationParams, progress: Progress, stage: str
+    ) -> list[dict[str, Any]]:
+        import torch
+        from transformers import StoppingCriteriaList
+
+        from inference.generation_hooks import (
+            RawLogprobRecorder,
+            TokenStepHook,
+            build_generation_config,
+            build_processors,
+            first_stop,
+            mean_logprob,
+            tokens_covering,
+        )
+
+        if self.model is None:
+            raise ModelError(tr("generator.closed", DOMAIN))
+        progress.stage(stage, total=params.max_new_tokens)
+        progress.check()
+        budget = max(1, self.max_length - params.max_new_tokens)
+        enc = self.tokenizer(
+            text, return_tensors="pt", add_special_tokens=False, truncation=True, max_length=budget
+        )
+        recorder = RawLogprobRecorder()
+        hook = TokenStepHook(progress, recorder)
+        config = build_generation_config(
+            params,
+            n,
+            sorted(self.stop_ids),
+            self.tokenizer.pad_token_id,
+            self.model.config.use_cache,
+        )
+        if params.seed is not None:
+            torch.manual_seed(params.seed)
+        with torch.inference_mode():
+            out = self.model.generate(
+                input_ids=enc["input_ids"],
+                attention_mask=enc["attention_mask"],
+                generation_config=config,
+                logits_processor=build_processors(params, recorder),
+                stopping_criteria=StoppingCriteriaList([hook]),
+                use_model_defaults=False,
+            )
+        if progress.cancelled:
+            raise Cancelled()
+        progress.finish()
+        generated = out[:, enc["input_ids"].shape[1] :].tolist()
+        logprobs = hook.token_logprobs()
+
+        def decode(ids: list[int]) -> str:
+            return self.tokenizer.decode(ids, skip_special_tokens=False)
+
+        rows = []
+        for b, ids in enumerate(generated):
+            stop = first_stop(ids, self.stop_ids)
+            body = ids if stop is None else ids[:stop]
+            raw = decode(body)
+            end = find_end(raw, finished=stop is not None)
+            k = tokens_covering(decode, body, end)
+            rows.append(
+                {
+                    "text": raw[:end],
+                    "raw": raw,
+                    "ids": ids,
+                    "finished": stop is not None,
+                    "generated_tokens": len(body),
+                    "tokens": k,
+                    "logprob": mean_logprob(logprobs[b], k) if logprobs.numel() else None,
+                    "steps": hook.steps,
+                }
+            )
+        return rows
+
+
+def load_generator(path: str | Path, backend: str = "onnx", threads: int = 0) -> TextGenerator:
+    """Load a Qwen2-family folder; falls back to the other backend (with a warning in
+    ``generator.warnings``) when the folder only has the other kind of weights."""
+    return TextGenerator(path, backend, threads)

@@ -1,0 +1,159 @@
+"""What a model folder holds, checked before any heavy library is imported.
+
+A folder is plain Hugging Face layout: ``config.json``, tokenizer files, and PyTorch weights
+(safetensors / .bin) and/or an Optimum ONNX export (``model.onnx``, at the top or under
+``onnx/``). Everything here reads small JSON files only, so a wrong folder gets a clear,
+translated :class:`~inference.errors.ModelError` in milliseconds instead of a library
+traceback after seconds of imports.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from inference.errors import ModelError
+from inference.i18n import tr
+
+DOMAIN = "text"
+BACKENDS = ("onnx", "torch")
+
+_TORCH_WEIGHT_GLOBS = ("*.safetensors", "pytorch_model*.bin")
+_TOKENIZER_FILES = ("tokenizer.json", "vocab.json", "vocab.txt", "tokenizer.model")
+# Folders where an Optimum export may keep its .onnx files (onnx-community repos use onnx/).
+_ONNX_SUBFOLDERS = ("", "onnx")
+
+
+@dataclass
+class FolderInfo:
+    path: Path
+    config: dict[str, Any]
+    torch_weights: list[Path] = field(default_factory=list)
+    onnx_file: Path | None = None  # the .onnx file the onnx backend would load
+    has_tokenizer: bool = False
+    chat_template: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def model_type(self) -> str:
+        return str(self.config.get("model_type", ""))
+
+    @property
+    def architectures(self) -> list[str]:
+        return list(self.config.get("architectures") or [])
+
+    @property
+    def num_labels(self) -> int:
+        """As transformers counts it: the size of ``id2label`` when present."""
+        id2label = self.config.get("id2label")
+        if isinstance(id2label, dict) and id2label:
+            return len(id2label)
+        return int(self.config.get("num_labels", 2))
+
+    def backends(self) -> list[str]:
+        """The backends this folder can run on, ``onnx`` first."""
+        found = []
+        if self.onnx_file is not None:
+            found.append("onnx")
+        if self.torch_weights:
+            found.append("torch")
+        return found
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _find_onnx(path: Path) -> Path | None:
+    for sub in _ONNX_SUBFOLDERS:
+        folder = path / sub if sub else path
+        if not folder.is_dir():
+            continue
+        if (folder / "model.onnx").is_file():
+            return folder / "model.onnx"
+        files = sorted(folder.glob("*.onnx"))
+        if files:
+            return files[0]
+    return None
+
+
+def _chat_template(path: Path, tokenizer_config: dict[str, Any] | None) -> str | None:
+    """The chat template as transformers would find it (.jinja file wins, then the JSON key)."""
+    jinja = path / "chat_template.jinja"
+    if jinja.is_file():
+        text = jinja.read_text(encoding="utf-8", errors="replace")
+        return text if text.strip() else None
+    legacy = _read_json(path / "chat_template.json")
+    if legacy and isinstance(legacy.get("chat_template"), str):
+        return legacy["chat_template"]
+    template = (tokenizer_config or {}).get("chat_template")
+    if isinstance(template, list):  # named templates: the "default" one is used
+        named = {t.get("name"): t.get("template") for t in template if isinstance(t, dict)}
+        template = named.get("default")
+    return template if isinstance(template, str) and template.strip() else None
+
+
+def inspect_folder(path: str | Path) -> FolderInfo:
+    """Read what ``path`` holds; raises ModelError if it is not a model folder at all."""
+    path = Path(path).expanduser()
+    if not str(path).strip() or not path.exists():
+        raise ModelError(tr("folder.missing", DOMAIN, path=str(path)))
+    if not path.is_dir():
+        raise ModelError(tr("folder.not_dir", DOMAIN, path=str(path)))
+    config_path = path / "config.json"
+    if not config_path.is_file():
+        raise ModelError(tr("folder.no_config", DOMAIN, path=str(path)))
+    config = _read_json(config_path)
+    if config is None:
+        raise ModelError(tr("folder.bad_config", DOMAIN, path=str(config_path)))
+    weights = sorted(w for g in _TORCH_WEIGHT_GLOBS for w in path.glob(g) if w.is_file())
+    tokenizer_config = _read_json(path / "tokenizer_config.json")
+    has_tokenizer = any((path / f).is_file() for f in _TOKENIZER_FILES)
+    return FolderInfo(
+        path=path,
+        config=config,
+        torch_weights=weights,
+        onnx_file=_find_onnx(path),
+        has_tokenizer=has_tokenizer,
+        chat_template=_chat_template(path, tokenizer_config),
+    )
+
+
+def require_weights_and_tokenizer(info: FolderInfo) -> None:
+    if not info.backends():
+        raise ModelError(tr("folder.no_weights", DOMAIN, path=str(info.path)))
+    if not info.has_tokenizer:
+        raise ModelError(tr("folder.no_tokenizer", DOMAIN, path=str(info.path)))
+
+
+def choose_backend(info: FolderInfo, requested: str) -> tuple[str, list[str]]:
+    """The backend to use and translated warnings: a folder that holds only the other kind of
+    weights falls back to it rather than failing (the user sees why)."""
+    if requested not in BACKENDS:
+        raise ModelError(
+            tr("backend.unknown", DOMAIN, backend=requested, choices=", ".join(BACKENDS))
+        )
+    available = info.backends()
+    if requested in available:
+        return requested, []
+    if not available:
+        raise ModelError(tr("folder.no_weights", DOMAIN, path=str(info.path)))
+    actual = available[0]
+    return actual, [
+        tr("backend.fallback", DOMAIN, name=info.name, requested=requested, actual=actual)
+    ]
+
+
+def describe_load_error(info: FolderInfo, backend: str, exc: BaseException) -> ModelError:
+    """A library failure while loading (truncated weights, broken ONNX graph) as a user error."""
+    detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+    return ModelError(tr("folder.broken", DOMAIN, path=str(info.path), backend=backend, err=detail))

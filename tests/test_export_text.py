@@ -1,0 +1,146 @@
+"""ONNX export of the tiny generator and ranker: files, parity report, int8, bad input."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+
+from export.parity import PARITY_FILE, read_parity, token_agreement
+from export.text import export_generator, export_ranker
+from inference.errors import Cancelled, InputError, ModelError, OutputError
+from inference.generator import load_generator
+from inference.params import GenerationParams
+from inference.progress import Progress, ProgressEvent
+from inference.ranker import load_ranker
+
+
+def test_generator_export_folder_and_parity(tiny_generator_onnx_dir: Path) -> None:
+    names = {p.name for p in tiny_generator_onnx_dir.iterdir()}
+    for needed in (
+        "model.onnx",
+        "config.json",
+        "tokenizer.json",
+        "tokenizer_config.json",
+        "chat_template.jinja",
+        "generation_config.json",
+        PARITY_FILE,
+    ):
+        assert needed in names
+    assert not any(n.endswith(".safetensors") for n in names)
+    report = json.loads((tiny_generator_onnx_dir / PARITY_FILE).read_text(encoding="utf-8"))
+    assert report == read_parity(tiny_generator_onnx_dir)
+    assert report["kind"] == "generator" and report["quantize"] == "none"
+    assert report["task"] == "text-generation-with-past"
+    assert 0 <= report["max_abs_logits_diff"] < 1e-4
+    assert report["greedy_tokens_identical"] is True
+    assert report["greedy_token_agreement"] == 1.0
+    assert len(report["greedy_tokens_torch"]) >= 1
+    assert report["versions"]["onnxruntime"]
+
+
+def test_exported_generator_has_kv_cache_in_one_merged_graph(tiny_generator_onnx_dir) -> None:
+    gen = load_generator(tiny_generator_onnx_dir, "onnx")
+    assert gen.model.can_use_cache
+    assert [p.name for p in tiny_generator_onnx_dir.glob("*.onnx")] == ["model.onnx"]
+    assert any(n.startswith("past_key_values") for n in gen.model.input_names)
+
+
+def test_ranker_export_and_parity(tiny_ranker_onnx_dir: Path) -> None:
+    report = read_parity(tiny_ranker_onnx_dir)
+    assert report is not None and report["kind"] == "ranker"
+    assert report["task"] == "text-classification"
+    assert 0 <= report["max_abs_logits_diff"] < 1e-4
+    assert len(report["scores_torch"]) == len(report["scores_onnx"]) == len(report["texts"])
+    assert (tiny_ranker_onnx_dir / "vocab.txt").is_file()
+
+
+def test_int8_generator_export_loads_and_generates(tmp_path, tiny_generator_dir) -> None:
+    events: list[ProgressEvent] = []
+    dst = tmp_path / "qwen-int8"
+    report = export_generator(
+        tiny_generator_dir, dst, quantize="int8", progress=Progress(events.append)
+    )
+    assert report["quantize"] == "int8"
+    assert math.isfinite(report["max_abs_logits_diff"])
+    assert 0.0 <= report["greedy_token_agreement"] <= 1.0
+    assert [e.total for e in events if not e.finished] == [4] * 4  # export, copy, quantize, parity
+    assert events[-1].finished and events[-1].done == 4
+    gen = load_generator(dst, "onnx")
+    rows = gen.raw_batch(
+        "Приходит мужик в бар",
+        3,
+        GenerationParams(temperature=1.2, max_new_tokens=8, seed=1),
+        Progress(),
+    )
+    assert len(rows) == 3
+    # int8 weights: the graph holds quantized MatMuls
+    import onnx
+
+    ops = {n.op_type for n in onnx.load(str(dst / "model.onnx")).graph.node}
+    assert "MatMulInteger" in ops or "DynamicQuantizeMatMul" in ops
+
+
+def test_int8_ranker_export_loads(tmp_path, tiny_ranker_dir) -> None:
+    report = export_ranker(tiny_ranker_dir, tmp_path / "ranker-int8", quantize="int8")
+    assert report["quantize"] == "int8" and math.isfinite(report["max_abs_logits_diff"])
+    assert len(load_ranker(tmp_path / "ranker-int8").score(["Кот", "Пёс"])) == 2
+
+
+def test_destination_must_be_empty_and_writable(tmp_path, tiny_generator_dir) -> None:
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "keep.txt").write_text("mine")
+    with pytest.raises(OutputError, match="не пуста"):
+        export_generator(tiny_generator_dir, busy)
+    assert [p.name for p in busy.iterdir()] == ["keep.txt"]
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    with pytest.raises(OutputError):
+        export_generator(tiny_generator_dir, a_file)
+    with pytest.raises(OutputError, match="Не удаётся писать"):
+        export_generator(tiny_generator_dir, a_file / "sub")
+
+
+def test_source_must_be_a_pytorch_model_of_the_right_kind(
+    tmp_path, tiny_generator_onnx_dir, tiny_ranker_dir, tiny_generator_dir
+) -> None:
+    with pytest.raises(ModelError):
+        export_generator(tmp_path / "nope", tmp_path / "out1")
+    with pytest.raises(ModelError, match="PyTorch"):
+        export_generator(tiny_generator_onnx_dir, tmp_path / "out2")
+    with pytest.raises(ModelError, match="Qwen2"):
+        export_generator(tiny_ranker_dir, tmp_path / "out3")
+    with pytest.raises(ModelError, match="Qwen2ForCausalLM"):
+        export_ranker(tiny_generator_dir, tmp_path / "out4")
+    with pytest.raises(InputError):
+        export_generator(tiny_generator_dir, tmp_path / "out5", quantize="int3")
+    assert not any((tmp_path / f"out{i}").exists() for i in range(1, 6))
+
+
+def test_cancel_leaves_no_half_export(tmp_path, tiny_ranker_dir) -> None:
+    progress = Progress()
+    progress.cancel()
+    dst = tmp_path / "cancelled"
+    with pytest.raises(Cancelled):
+        export_ranker(tiny_ranker_dir, dst, progress=progress)
+    assert not dst.exists()
+
+
+def test_failed_export_is_cleaned_up(tmp_path, tiny_ranker_dir) -> None:
+    src = shutil.copytree(tiny_ranker_dir, tmp_path / "broken")
+    (src / "model.safetensors").write_bytes(b"\x00" * 64)
+    dst = tmp_path / "out"
+    dst.mkdir()
+    with pytest.raises(ModelError):
+        export_ranker(src, dst)
+    assert dst.is_dir() and not any(dst.iterdir())  # the user's empty folder stays, empty
+
+
+def test_token_agreement() -> None:
+    assert token_agreement([1, 2, 3], [1, 2, 3]) == (True, 1.0)
+    assert token_agreement([1, 2, 3, 4], [1, 9, 3]) == (False, 0.5)
+    assert token_agreement([], []) == (True, 1.0)
