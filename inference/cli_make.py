@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
+import tempfile
 from pathlib import Path
 
 from inference.cli_common import ArgumentParser, cancel_on_sigint, report_user_errors
@@ -74,14 +74,18 @@ def apply_overrides(settings: Settings, args) -> None:
 
 
 def check_output_path(path: Path) -> None:
-    """Fail before any model runs if the poster could not be written."""
-    folder = path.parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    if path.is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
-        raise OutputError(tr("output.not_writable", path=str(path)))
+    """Fail before any model runs if the poster could not be written there (a real probe:
+    permission bits lie to root and on some mounts)."""
     if path.suffix.lower() not in (".png", ".jpg", ".jpeg", ".webp"):
         raise OutputError(tr("cli.make.bad_extension", path=str(path)))
+    if path.is_dir():
+        raise OutputError(tr("output.not_writable", path=str(path)))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path.parent):
+            pass
+    except OSError as exc:
+        raise OutputError(tr("output.not_writable", path=str(path))) from exc
 
 
 def make(args) -> int:
