@@ -1,0 +1,117 @@
+"""Is this folder a model for that role? Answered from its JSON files only (milliseconds, no
+heavy imports), with the same rules the loaders apply, so an import or an install that passes
+here also loads. A "real load" check is separate (``load_check``) because it takes seconds.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from inference.errors import DemotivatorError, ModelError
+from inference.i18n import tr
+
+DOMAIN = "models"
+
+
+def _roles_text() -> str:
+    return ", ".join(tr(f"role.{r}") for r in ("generator", "ranker", "illustrator"))
+
+
+def check_folder(path: Path, role: str, kind: str = "model") -> list[str]:
+    """The backends ``path`` can run on (``onnx`` first) as a model of ``role``; raises a
+    translated ModelError that says what is wrong otherwise.
+
+    ``kind`` "base" (a checkpoint to train a ranker from) needs only config, weights and a
+    tokenizer; "decoder" (TAESD) needs an ``AutoencoderTiny`` config and weights.
+    """
+    path = Path(path)
+    if not path.is_dir():
+        raise ModelError(tr("store.not_a_folder", DOMAIN, path=str(path)))
+    if kind == "decoder":
+        return _check_decoder(path)
+    if role == "illustrator":
+        from inference.illustrator_folders import inspect_sd_folder, require_usable
+
+        info = inspect_sd_folder(path)
+        require_usable(info)
+        return info.backends()
+    from inference.model_folders import inspect_folder, require_weights_and_tokenizer
+
+    text_info = inspect_folder(path)
+    if kind == "base":
+        require_weights_and_tokenizer(text_info)
+        return text_info.backends()
+    if role == "generator":
+        # The loaders' own checks: one rule for import, install and load.
+        from inference.generator import check_generator_folder
+
+        check_generator_folder(text_info)
+    elif role == "ranker":
+        from inference.ranker import check_ranker_folder
+
+        check_ranker_folder(text_info)
+    else:
+        raise ModelError(tr("store.bad_role", DOMAIN, role=role, roles=_roles_text()))
+    return text_info.backends()
+
+
+def _check_decoder(path: Path) -> list[str]:
+    config = _read_json(path / "config.json")
+    if config is None or config.get("_class_name") != "AutoencoderTiny":
+        raise ModelError(tr("store.not_decoder", DOMAIN, path=str(path)))
+    backends = []
+    if any(path.glob("*.onnx")):
+        backends.append("onnx")
+    if any(path.glob("*.safetensors")) or any(path.glob("*.bin")):
+        backends.append("torch")
+    if not backends:
+        raise ModelError(tr("store.no_weights", DOMAIN, path=str(path)))
+    return backends
+
+
+def guess_role(path: Path) -> str | None:
+    """The role a folder looks like, from its config files; None when it is no model."""
+    if (path / "model_index.json").is_file():
+        return "illustrator"
+    config = _read_json(path / "config.json")
+    if config is None:
+        return None
+    archs = " ".join(config.get("architectures") or [])
+    if "CausalLM" in archs:
+        return "generator"
+    if "SequenceClassification" in archs or "Bert" in archs:
+        return "ranker"
+    if config.get("_class_name") == "AutoencoderTiny":
+        return "illustrator"
+    return None
+
+
+def load_check(path: Path, role: str, backend: str | None = None) -> str:
+    """Really load the model (seconds; imports torch/onnxruntime) and return the backend used.
+    Raises the loader's own translated error when the weights are unusable."""
+    from inference.model_manager import _loader
+
+    model: Any = None
+    try:
+        kwargs = {"backend": backend} if backend else {}
+        model = _loader(role)(path, **kwargs)
+        return str(getattr(model, "backend", backend or ""))
+    except DemotivatorError:
+        raise
+    except Exception as exc:  # a library failure on broken weights: still the user's folder
+        detail = str(exc)[:300]
+        raise ModelError(tr("store.load_failed", DOMAIN, path=str(path), err=detail)) from exc
+    finally:
+        close = getattr(model, "close", None)
+        if callable(close):
+            close()
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return data if isinstance(data, dict) else None

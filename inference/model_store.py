@@ -1,0 +1,348 @@
+"""The models folder: one sub-folder per installed model in plain Hugging Face layout, each
+with a small manifest (:mod:`inference.model_manifest`).
+
+Installs never leave a half model where the app looks for models: downloads, imports and
+conversions are written to ``<root>/.partial/<id>/`` and moved into place only when complete
+(``commit``). Folders the user dropped in by hand (no manifest) are listed as "unmanaged"
+and can still be verified structurally and loaded.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from inference.catalog import CatalogEntry
+from inference.errors import Cancelled, ModelError
+from inference.file_hashes import CHUNK, sha256_file
+from inference.i18n import tr
+from inference.model_checks import check_folder, guess_role, load_check
+from inference.model_manifest import (
+    FileRecord,
+    Manifest,
+    model_files,
+    now_iso,
+    read_manifest,
+    write_manifest,
+)
+from inference.progress import Progress
+from inference.settings import Settings
+
+DOMAIN = "models"
+PARTIAL_DIR = ".partial"
+STAGE_VERIFY = "verify"
+STAGE_IMPORT = "import"
+STAGE_LOAD = "load"
+
+
+@dataclass
+class InstalledModel:
+    id: str
+    path: Path
+    role: str
+    kind: str = "model"
+    manifest: Manifest | None = None
+
+    @property
+    def managed(self) -> bool:
+        return self.manifest is not None
+
+    @property
+    def source_type(self) -> str:
+        return self.manifest.source_type if self.manifest else "unmanaged"
+
+    @property
+    def size(self) -> int:
+        if self.manifest:
+            return self.manifest.total_size
+        return sum(p.stat().st_size for p in model_files(self.path))
+
+    @property
+    def is_onnx(self) -> bool:
+        return any(self.path.rglob("*.onnx"))
+
+
+@dataclass
+class VerifyReport:
+    model_id: str
+    path: Path
+    problems: list[str] = field(default_factory=list)  # translated, one line each
+    files_checked: int = 0
+    hashed: bool = False
+    backends: list[str] = field(default_factory=list)
+    loaded_with: str = ""  # the backend a real load used, "" when not loaded
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class EntryStatus:
+    """What the models folder holds for one catalogue entry (the dialog's status column)."""
+
+    state: str  # "bundled" | "unavailable" | "absent" | "partial" | "installed"
+    installed: InstalledModel | None = None
+    onnx: InstalledModel | None = None  # a converted ONNX folder made from it
+    partial_bytes: int = 0
+
+
+def slug_id(text: str) -> str:
+    """A folder-safe model id from a name (``Qwen2.5-1.5B`` → ``qwen2.5-1.5b``)."""
+    text = re.sub(r"[^a-z0-9._-]+", "-", text.lower()).strip("-._")
+    return text[:64] or "model"
+
+
+def converted_id(model_id: str, quantize: str = "none") -> str:
+    return f"{model_id}-onnx" if quantize in ("", "none") else f"{model_id}-onnx-{quantize}"
+
+
+class ModelStore:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root).expanduser()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ModelStore:
+        return cls(settings.models_path())
+
+    # --- where things are -------------------------------------------------------------
+    def path_for(self, model_id: str) -> Path:
+        return self.root / model_id
+
+    def staging_dir(self, model_id: str) -> Path:
+        return self.root / PARTIAL_DIR / model_id
+
+    def partial_bytes(self, model_id: str) -> int:
+        """Bytes already fetched for an interrupted install (shown as "resume from …")."""
+        staging = self.staging_dir(model_id)
+        if not staging.is_dir():
+            return 0
+        return sum(p.stat().st_size for p in staging.rglob("*") if p.is_file())
+
+    def unique_id(self, base: str) -> str:
+        candidate, n = slug_id(base), 2
+        while self.path_for(candidate).exists() or self.staging_dir(candidate).exists():
+            candidate, n = f"{slug_id(base)}-{n}", n + 1
+        return candidate
+
+    # --- what is installed ------------------------------------------------------------
+    def list(self) -> list[InstalledModel]:
+        if not self.root.is_dir():
+            return []
+        found = []
+        for sub in sorted(p for p in self.root.iterdir() if p.is_dir()):
+            if sub.name.startswith("."):
+                continue
+            model = self._describe(sub)
+            if model is not None:
+                found.append(model)
+        return found
+
+    def find(self, model_id: str) -> InstalledModel | None:
+        path = self.path_for(model_id)
+        return self._describe(path) if path.is_dir() and model_id and "/" not in model_id else None
+
+    def get(self, model_id: str) -> InstalledModel:
+        model = self.find(model_id)
+        if model is None:
+            raise ModelError(tr("store.not_installed", DOMAIN, id=model_id, root=str(self.root)))
+        return model
+
+    def _describe(self, path: Path) -> InstalledModel | None:
+        manifest = read_manifest(path)
+        if manifest is not None:
+            return InstalledModel(path.name, path, manifest.role, manifest.kind, manifest)
+        role = guess_role(path)
+        return InstalledModel(path.name, path, role) if role else None
+
+    def status(self, entry: CatalogEntry) -> EntryStatus:
+        if entry.is_bundled:
+            path = entry.bundled_path()
+            if path is None:
+                return EntryStatus("unavailable")
+            return EntryStatus("bundled", InstalledModel(entry.id, path, entry.role, entry.kind))
+        onnx = next(
+            (
+                m
+                for m in self.list()
+                if m.manifest
+                and m.manifest.source_type == "converted"
+                and m.manifest.source.get("from") == entry.id
+            ),
+            None,
+        )
+        installed = self.find(entry.id)
+        if installed is not None or onnx is not None:  # the PyTorch folder may be gone
+            return EntryStatus("installed", installed, onnx)
+        partial = self.partial_bytes(entry.id)
+        return EntryStatus("partial" if partial else "absent", None, onnx, partial)
+
+    # --- changing the folder ----------------------------------------------------------
+    def commit(self, staging: Path, manifest: Manifest) -> InstalledModel:
+        """Write ``manifest`` into ``staging`` and move it into place as ``manifest.id``,
+        replacing an older install of the same id only once the new one is complete."""
+        final = self.path_for(manifest.id)
+        manifest.installed_at = manifest.installed_at or now_iso()
+        write_manifest(staging, manifest)
+        shutil.rmtree(staging / ".cache", ignore_errors=True)  # huggingface_hub bookkeeping
+        old = None
+        if final.exists():
+            old = self.root / PARTIAL_DIR / f"{manifest.id}.old"
+            shutil.rmtree(old, ignore_errors=True)
+            final.replace(old)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        staging.replace(final)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        return InstalledModel(manifest.id, final, manifest.role, manifest.kind, manifest)
+
+    def remove(self, model_id: str) -> Path:
+        """Delete an installed model (and any interrupted download of it)."""
+        path = self.path_for(model_id)
+        staging = self.staging_dir(model_id)
+        if not path.is_dir() and not staging.is_dir():
+            raise ModelError(tr("store.not_installed", DOMAIN, id=model_id, root=str(self.root)))
+        try:
+            if path.is_dir():
+                shutil.rmtree(path)
+            shutil.rmtree(staging, ignore_errors=True)
+        except OSError as exc:
+            raise ModelError(tr("store.remove_failed", DOMAIN, path=str(path), err=exc)) from exc
+        return path
+
+    def import_folder(
+        self,
+        src: Path,
+        role: str,
+        model_id: str | None = None,
+        progress: Progress | None = None,
+    ) -> InstalledModel:
+        """Copy a model the user already has into the store, after checking that it is a
+        model for ``role`` (architecture, weights, tokenizer): a clear error otherwise."""
+        src = Path(src).expanduser()
+        if not src.is_dir():
+            raise ModelError(tr("store.not_a_folder", DOMAIN, path=str(src)))
+        check_folder(src, role)
+        model_id = slug_id(model_id) if model_id else self.unique_id(src.name)
+        if self.path_for(model_id).exists():
+            raise ModelError(tr("store.id_taken", DOMAIN, id=model_id))
+        progress = progress or Progress()
+        staging = self.staging_dir(model_id)
+        shutil.rmtree(staging, ignore_errors=True)
+        files = model_files(src)
+        progress.stage(STAGE_IMPORT, sum(p.stat().st_size for p in files), src.name)
+        try:
+            records = [_copy_hashed(p, src, staging, progress) for p in files]
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        progress.finish()
+        source = {"type": "import", "path": str(src.resolve())}
+        return self.commit(staging, Manifest(model_id, role, "model", source, records))
+
+    def verify(
+        self,
+        model_id: str,
+        hashes: bool = True,
+        load: bool = False,
+        progress: Progress | None = None,
+    ) -> VerifyReport:
+        """Files present with the recorded sizes (and SHA-256 when ``hashes``), the folder
+        a valid model of its role, and with ``load`` a real load through the loaders."""
+        model = self.get(model_id)
+        report = VerifyReport(model.id, model.path)
+        progress = progress or Progress()
+        records = model.manifest.files if model.manifest else []
+        total = sum(r.size for r in records) if hashes else len(records)
+        progress.stage(STAGE_VERIFY, total, model.id)
+        for record in records:
+            progress.check()
+            report.problems += _check_record(model.path, record, hashes, progress)
+            report.files_checked += 1
+            if not hashes:
+                progress.advance()
+        report.hashed = hashes and bool(records)
+        try:
+            report.backends = check_folder(model.path, model.role, model.kind)
+        except ModelError as exc:
+            report.problems.append(str(exc))
+        progress.finish()
+        if load and report.ok and model.kind == "model":
+            progress.stage(STAGE_LOAD, None, model.id)  # seconds, with no steps to count
+            try:
+                report.loaded_with = load_check(model.path, model.role, report.backends[0])
+            except ModelError as exc:
+                report.problems.append(str(exc))
+            progress.finish()
+        return report
+
+
+def record_files(folder: Path, progress: Progress | None = None) -> list[FileRecord]:
+    """Size and SHA-256 of every model file under ``folder`` (for a new manifest)."""
+    progress = progress or Progress()
+    files = model_files(folder)
+    progress.stage(STAGE_VERIFY, sum(p.stat().st_size for p in files), folder.name)
+    on_bytes = _advance_checking(progress)
+    records = [
+        FileRecord(p.relative_to(folder).as_posix(), p.stat().st_size, sha256_file(p, on_bytes))
+        for p in files
+    ]
+    progress.finish()
+    return records
+
+
+def _check_record(root: Path, record: FileRecord, hashes: bool, progress: Progress) -> list[str]:
+    path = root / record.path
+    if not path.is_file():
+        return [tr("verify.missing", DOMAIN, file=record.path)]
+    size = path.stat().st_size
+    if size != record.size:
+        return [tr("verify.size", DOMAIN, file=record.path, size=size, expected=record.size)]
+    if hashes and record.sha256:
+        actual = sha256_file(path, _advance_checking(progress))
+        if actual != record.sha256:
+            return [tr("verify.hash", DOMAIN, file=record.path)]
+    elif hashes:
+        progress.advance(record.size)
+    return []
+
+
+def _advance_checking(progress: Progress) -> Callable[[int], None]:
+    def on_bytes(n: int) -> None:
+        progress.advance(n)
+        progress.check()  # cancel within one chunk of a multi-GB file
+
+    return on_bytes
+
+
+def _copy_hashed(path: Path, src_root: Path, dst_root: Path, progress: Progress) -> FileRecord:
+    """Copy one file, hashing it on the way (one read for both)."""
+    import hashlib
+
+    rel = path.relative_to(src_root)
+    target = dst_root / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    with path.open("rb") as fin, target.open("wb") as fout:
+        while chunk := fin.read(CHUNK):
+            fout.write(chunk)
+            digest.update(chunk)
+            progress.advance(len(chunk))
+            if progress.cancelled:
+                raise Cancelled()
+    shutil.copystat(path, target, follow_symlinks=True)
+    return FileRecord(rel.as_posix(), path.stat().st_size, digest.hexdigest())
+
+
+def use_model(settings: Settings, model: InstalledModel, backend: str | None = None) -> Settings:
+    """Point ``settings`` at ``model`` for its role (the dialog's «использовать»); the backend
+    defaults to ONNX when the folder has an export, PyTorch otherwise."""
+    if model.kind != "model":
+        raise ModelError(tr("store.not_usable", DOMAIN, id=model.id))
+    setattr(settings.models, f"{model.role}_dir", str(model.path))
+    chosen = backend or ("onnx" if model.is_onnx else "torch")
+    setattr(settings.models, f"{model.role}_backend", chosen)
+    return settings

@@ -1,0 +1,274 @@
+"""The catalogue and the models folder without any network: validation of the shipped
+catalogue, import of local folders (with clear refusals), verify (missing, truncated and
+corrupted files), remove, selection for a role, the CLI, and the small helpers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from inference import cli_models
+from inference.catalog import ROLES, CatalogError, load_catalog, parse_catalog
+from inference.downloader import SpeedMeter, offline_mode
+from inference.errors import ModelError
+from inference.human_units import format_bytes, format_duration
+from inference.i18n import set_language
+from inference.model_manifest import MANIFEST_NAME
+from inference.model_store import ModelStore, slug_id, use_model
+from inference.progress import Progress
+from inference.settings import Settings, load_settings
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> ModelStore:
+    return ModelStore(tmp_path / "data" / "models")  # the conftest's DEMOTIVATOR_DATA_DIR
+
+
+# --- the catalogue -------------------------------------------------------------------------
+def test_shipped_catalogue_is_complete():
+    catalog = load_catalog()
+    hub = catalog.downloadable()
+    assert {e.repo for e in hub} >= {
+        "Qwen/Qwen2.5-1.5B-Instruct",
+        "Qwen/Qwen2.5-0.5B-Instruct",
+        "Qwen/Qwen2.5-3B-Instruct",
+        "stabilityai/sd-turbo",
+        "IDKiro/sdxs-512-0.9",
+        "madebyollin/taesd",
+        "cointegrated/rubert-tiny2",
+    }
+    for e in hub:
+        assert len(e.revision) == 40 and e.allow_patterns and e.size_bytes > 0
+        assert e.licence.name and e.licence.url.startswith("https://")
+        assert e.text("ru") and e.text("en") and e.note
+    assert {e.id for e in catalog.entries if e.is_bundled} == {f"lite-{r}" for r in ROLES}
+    defaults = {e.role: e.id for e in catalog.entries if e.default}
+    assert defaults["generator"] == "qwen2.5-1.5b-instruct"
+    recommended = [e.id for e in catalog.recommended()]
+    assert "qwen2.5-1.5b-instruct" in recommended and defaults["illustrator"] in recommended
+    turbo = catalog.get("sd-turbo")
+    assert [(c.id, c.subfolder) for c in turbo.companions] == [("taesd", "vae_tiny")]
+    assert catalog.download_size(turbo) == turbo.size_bytes + catalog.get("taesd").size_bytes
+
+
+def good_entry(**changes: object) -> dict:
+    item = {
+        "id": "m",
+        "role": "generator",
+        "source": "hub",
+        "repo": "a/b",
+        "revision": "f" * 40,
+        "allow_patterns": ["*.json"],
+        "licence": {"name": "MIT", "url": ""},
+        "description": {"ru": "м", "en": "m"},
+    }
+    return item | changes
+
+
+@pytest.mark.parametrize(
+    ("models", "where"),
+    [
+        ([good_entry(revision="main")], "revision"),
+        ([good_entry(role="painter")], "role"),
+        ([good_entry(), good_entry()], "duplicate"),
+        ([good_entry(companions=[{"id": "ghost", "subfolder": "x"}])], "ghost"),
+        ([good_entry(description={"ru": "только русский"})], "description"),
+        ([good_entry(allow_patterns=[])], "allow_patterns"),
+    ],
+)
+def test_broken_catalogue_says_where(models, where):
+    with pytest.raises(CatalogError) as err:
+        parse_catalog({"models": models}, Path("broken.json"))
+    assert where in str(err.value) and "broken.json" in str(err.value)
+
+
+def test_unknown_catalogue_id_lists_the_known_ones():
+    with pytest.raises(ModelError) as err:
+        load_catalog().get("gpt-5")
+    assert "gpt-5" in str(err.value) and "qwen2.5-1.5b-instruct" in str(err.value)
+
+
+# --- import ------------------------------------------------------------------------------
+def test_import_generator_records_every_file(store, tiny_generator_dir):
+    events = []
+    model = store.import_folder(tiny_generator_dir, "generator", progress=Progress(events.append))
+    assert model.id == slug_id(tiny_generator_dir.name) and model.role == "generator"
+    src_files = sorted(p.name for p in tiny_generator_dir.iterdir() if p.is_file())
+    assert sorted(f.path for f in model.manifest.files) == src_files
+    assert all(f.sha256 and len(f.sha256) == 64 for f in model.manifest.files)
+    assert (model.path / MANIFEST_NAME).is_file()
+    assert model.manifest.source == {"type": "import", "path": str(tiny_generator_dir.resolve())}
+    assert events[-1].finished and events[-1].done == events[-1].total == model.size
+    assert [m.id for m in store.list()] == [model.id]
+    with pytest.raises(ModelError):  # the same id twice is refused, not overwritten
+        store.import_folder(tiny_generator_dir, "generator", model_id=model.id)
+
+
+def test_import_illustrator(store, tiny_sd_dir):
+    model = store.import_folder(tiny_sd_dir, "illustrator", model_id="tiny-sd")
+    assert model.role == "illustrator"
+    assert store.verify("tiny-sd").backends == ["torch"]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "role", "words"),
+    [
+        ("tiny_ranker_dir", "generator", "bert"),  # a BERT is no joke writer
+        ("tiny_generator_dir", "ranker", "Qwen2ForCausalLM"),
+        ("tiny_generator_dir", "illustrator", "model_index.json"),
+    ],
+)
+def test_import_refuses_the_wrong_kind(store, request, fixture, role, words):
+    src = request.getfixturevalue(fixture)
+    with pytest.raises(ModelError) as err:
+        store.import_folder(src, role)
+    assert words.lower() in str(err.value).lower()
+    assert store.list() == [] and not any(store.root.glob(".partial/*"))
+
+
+def test_import_refuses_a_folder_without_weights(store, tiny_generator_dir, tmp_path):
+    src = tmp_path / "no-weights"
+    shutil.copytree(tiny_generator_dir, src, ignore=shutil.ignore_patterns("*.safetensors"))
+    with pytest.raises(ModelError) as err:
+        store.import_folder(src, "generator")
+    assert str(src) in str(err.value)
+    with pytest.raises(ModelError):
+        store.import_folder(tmp_path / "nowhere", "generator")
+
+
+# --- verify, remove, unmanaged folders -----------------------------------------------------
+@pytest.mark.parametrize("damage", ["flip", "truncate", "delete"])
+def test_verify_finds_damaged_files(store, tiny_generator_dir, damage):
+    model = store.import_folder(tiny_generator_dir, "generator", model_id="gen")
+    assert store.verify("gen").ok
+    target = model.path / "tokenizer.json"
+    data = target.read_bytes()
+    if damage == "flip":
+        target.write_bytes(data[:100] + bytes([data[100] ^ 1]) + data[101:])
+    elif damage == "truncate":
+        target.write_bytes(data[:-10])
+    else:
+        target.unlink()
+    report = store.verify("gen")
+    assert not report.ok
+    expected = {"flip": "повреждён", "truncate": "ожидалось", "delete": "нет файла"}[damage]
+    assert any("tokenizer.json" in p and expected in p for p in report.problems)
+    quick = store.verify("gen", hashes=False)
+    assert quick.ok == (damage == "flip")  # sizes alone cannot see a flipped byte
+
+
+def test_verify_can_really_load(store, tiny_generator_dir):
+    store.import_folder(tiny_generator_dir, "generator", model_id="gen")
+    report = store.verify("gen", load=True)
+    assert report.ok and report.loaded_with == "torch"
+    (store.path_for("gen") / "model.safetensors").write_bytes(b"not safetensors at all")
+    broken = store.verify("gen", hashes=False, load=True)
+    assert not broken.ok
+
+
+def test_unmanaged_folder_is_listed_and_checked(store, tiny_ranker_dir):
+    shutil.copytree(tiny_ranker_dir, store.root / "by-hand")
+    (model,) = store.list()
+    assert model.id == "by-hand" and model.role == "ranker" and not model.managed
+    report = store.verify("by-hand")
+    assert report.ok and report.files_checked == 0 and report.backends == ["torch"]
+
+
+def test_remove(store, tiny_generator_dir):
+    store.import_folder(tiny_generator_dir, "generator", model_id="gen")
+    store.remove("gen")
+    assert store.list() == [] and not store.path_for("gen").exists()
+    with pytest.raises(ModelError) as err:
+        store.remove("gen")
+    assert "gen" in str(err.value)
+
+
+def test_use_model_points_settings_at_it(store, tiny_generator_dir):
+    model = store.import_folder(tiny_generator_dir, "generator", model_id="gen")
+    settings = use_model(Settings(), model)
+    assert settings.models.generator_dir == str(model.path)
+    assert settings.models.generator_backend == "torch"  # no ONNX export in the folder
+
+
+def test_catalogue_status_of_bundled_and_absent_entries(store):
+    catalog = load_catalog()
+    assert store.status(catalog.get("qwen2.5-1.5b-instruct")).state == "absent"
+    lite = store.status(catalog.get("lite-generator"))
+    assert lite.state in ("bundled", "unavailable")
+    assert (lite.state == "bundled") == (catalog.get("lite-generator").bundled_path() is not None)
+
+
+# --- the CLI -------------------------------------------------------------------------------
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    code = cli_models.main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_import_verify_use_remove(capsys, tiny_generator_dir, tiny_ranker_dir):
+    code, out, _ = run_cli(
+        capsys, "import", str(tiny_generator_dir), "--role", "generator", "--id", "gen", "--quiet"
+    )
+    assert code == 0 and out.strip().endswith("gen")
+    code, out, _ = run_cli(capsys, "verify", "--quiet")
+    assert code == 0 and "gen: в порядке" in out
+    code, out, _ = run_cli(capsys, "use", "gen")
+    assert code == 0 and load_settings()[0].models.generator_dir.endswith("gen")
+    code, out, _ = run_cli(capsys, "list", "--json")
+    listing = json.loads(out)
+    assert listing["configured"]["generator"]["path"].endswith("gen")
+    assert [m["id"] for m in listing["installed"]] == ["gen"]
+    code, _, err = run_cli(capsys, "import", str(tiny_ranker_dir), "--role", "generator")
+    assert code == 1 and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert run_cli(capsys, "remove", "gen")[0] == 0
+    code, out, _ = run_cli(capsys)  # no action = list
+    assert code == 0 and "qwen2.5-1.5b-instruct" in out
+
+
+def test_cli_speaks_english(capsys):
+    set_language("en")
+    code, out, _ = run_cli(capsys, "list")
+    assert code == 0 and "Model catalogue" in out and "not installed" in out
+
+
+# --- helpers -------------------------------------------------------------------------------
+def test_speed_meter_uses_a_sliding_window():
+    meter = SpeedMeter(window_s=5.0)
+    assert meter.speed() == 0.0 and meter.eta(100) is None
+    for t in range(11):
+        meter.add(float(t), t * 1_000_000)  # 1 MB/s
+    assert meter.speed() == pytest.approx(1_000_000)
+    assert meter.eta(3_000_000) == pytest.approx(3.0)
+    meter.add(11.0, 500)  # a restarted file: old samples are dropped
+    assert meter.speed() == 0.0
+
+
+def test_human_units():
+    assert format_bytes(3_090_000_000) == "3,1 ГБ"
+    assert format_bytes(512) == "512 Б"
+    assert format_duration(0.2) == "1 с"
+    assert format_duration(150) == "2 мин 30 с"
+    assert format_duration(None) == "—"
+    set_language("en")
+    assert format_bytes(3_090_000_000) == "3.1 GB"
+
+
+def test_offline_mode_is_read_at_call_time(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert offline_mode()
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    assert not offline_mode()
+
+
+def test_first_run_offer_only_while_nothing_is_installed(store, tiny_generator_dir):
+    from inference.installer import first_run_offer
+
+    offer = first_run_offer(Settings(), store)
+    assert {e.role for e in offer} == {"generator", "illustrator"}
+    assert sum(load_catalog().download_size(e) for e in offer) > 1_000_000_000
+    store.import_folder(tiny_generator_dir, "generator", model_id="gen")
+    assert first_run_offer(Settings(), store) == []
