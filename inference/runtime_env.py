@@ -11,8 +11,8 @@ import os
 
 def configure() -> None:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    # transformers/huggingface_hub must never try the network behind the user's back;
-    # the downloader (models install) switches this off explicitly for its own calls.
+    # Models are always loaded from local folders; only the downloader (in its own worker
+    # process) talks to the Hub. Tokenizer threads would fight the model for 2 cores.
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
 
