@@ -91,12 +91,12 @@ def guess_role(path: Path) -> str | None:
 def load_check(path: Path, role: str, backend: str | None = None) -> str:
     """Really load the model (seconds; imports torch/onnxruntime) and return the backend used.
     Raises the loader's own translated error when the weights are unusable."""
-    from inference.model_manager import _loader
+    from inference.model_manager import loader_for
 
     model: Any = None
     try:
         kwargs = {"backend": backend} if backend else {}
-        model = _loader(role)(path, **kwargs)
+        model = loader_for(role, backend or "")(path, **kwargs)
         return str(getattr(model, "backend", backend or ""))
     except DemotivatorError:
         raise

@@ -31,15 +31,28 @@ def bundled_model_dir(role: str) -> Path | None:
     return path if path.is_dir() else None
 
 
+LITE_BACKEND = "lite"  # the non-neural lite illustrator
+
+
+def lite_illustrator_dir() -> Path:
+    return resource_path("lite_illustrator")
+
+
 @dataclass(frozen=True)
 class ModelSpec:
     role: str
     path: Path
     backend: str
     threads: int
+    bundled: bool = False  # a lite model shipped with the app, not one the user chose
 
 
-def _loader(role: str) -> Callable[..., Any]:
+def loader_for(role: str, backend: str = "") -> Callable[..., Any]:
+    """The load function for ``role`` (imported lazily: it pulls in torch & co)."""
+    if backend == LITE_BACKEND:
+        from inference.lite_illustrator import load_lite_illustrator
+
+        return load_lite_illustrator
     if role == "generator":
         from inference.generator import load_generator
 
@@ -70,11 +83,16 @@ class ModelManager:
     def spec(self, role: str) -> ModelSpec | None:
         models = self._settings.models
         folder = getattr(models, f"{role}_dir")
-        path = Path(folder).expanduser() if folder else bundled_model_dir(role)
-        if path is None:
-            return None
+        backend = getattr(models, f"{role}_backend")
         threads = self._settings.threads or default_threads()
-        return ModelSpec(role, path, getattr(models, f"{role}_backend"), threads)
+        if folder:
+            return ModelSpec(role, Path(folder).expanduser(), backend, threads)
+        bundled = bundled_model_dir(role)
+        if bundled is not None:
+            return ModelSpec(role, bundled, backend, threads, bundled=True)
+        if role == "illustrator":
+            return ModelSpec(role, lite_illustrator_dir(), LITE_BACKEND, threads, bundled=True)
+        return None
 
     def check_folders(self, roles: tuple[str, ...] = ROLES) -> None:
         """Fail fast, before any model runs, on a configured folder that does not exist."""
@@ -99,7 +117,8 @@ class ModelManager:
                 return cached[1]
             if progress is not None:
                 progress.stage(stage or role, None, tr("model.loading", name=spec.path.name))
-            model = _loader(role)(spec.path, backend=spec.backend, threads=spec.threads)
+            load = loader_for(role, spec.backend)
+            model = load(spec.path, backend=spec.backend, threads=spec.threads)
             self._loaded[role] = (spec, model)
             return model
 
@@ -128,7 +147,13 @@ class ModelManager:
             getattr(model, "name", spec.path.name),
             getattr(model, "backend", spec.backend),
             str(spec.path),
+            spec.bundled,
         )
+
+    def needs_visual_prompt(self) -> bool:
+        """The lite illustrator reads the Russian joke itself; SD models need a scene."""
+        spec = self.spec("illustrator")
+        return spec is None or spec.backend != LITE_BACKEND
 
     def unload(self) -> None:
         with self._lock:

@@ -98,7 +98,8 @@ class Pipeline:
             if request.picture is not None:
                 self.use_picture(result, request.picture)
             else:
-                self.describe(result, progress)
+                if self.models.needs_visual_prompt():
+                    self.describe(result, progress)
                 self.draw(result, progress)
             if request.title is not None:
                 result.title = request.title
@@ -179,7 +180,7 @@ class Pipeline:
     ) -> Image.Image:
         """(Re)draw the picture; «другая картинка» passes ``new_seed=True``."""
         progress = progress or Progress()
-        if not result.visual_prompt:
+        if not result.visual_prompt and self.models.needs_visual_prompt():
             self.describe(result, progress)
         if result.image_params.seed is None or new_seed:
             result.image_params.seed = random_seed()
@@ -187,7 +188,13 @@ class Pipeline:
             illustrator = self.models.illustrator(progress)
             self._note_model(result, "illustrator", illustrator)
             progress.stage(STAGE_DRAW, result.image_params.steps)
-            picture = illustrator.draw(result.visual_prompt, result.image_params, progress)
+            draw_for_joke = getattr(illustrator, "draw_for_joke", None)
+            if draw_for_joke is not None:  # the lite illustrator works from the Russian joke
+                picture = draw_for_joke(
+                    result.joke, result.visual_prompt, result.image_params, progress
+                )
+            else:
+                picture = illustrator.draw(result.visual_prompt, result.image_params, progress)
             progress.finish()
         result.picture, result.picture_source = picture.convert("RGB"), "model"
         return result.picture
@@ -234,6 +241,8 @@ class Pipeline:
         info = self.models.info(role)
         if info is not None:
             result.models = [m for m in result.models if m.role != role] + [info]
+            if info.lite and role != "illustrator":  # the lite illustrator says it itself
+                result.add_warning(tr("model.lite_in_use", role=tr(f"role.{role}")))
         for warning in getattr(model, "warnings", []) or []:
             result.add_warning(warning)
 

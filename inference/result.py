@@ -27,6 +27,7 @@ class ModelInfo:
     name: str
     backend: str
     path: str = ""
+    lite: bool = False  # a bundled lite model (the user is told how to get real ones)
 
 
 @dataclass

@@ -176,3 +176,13 @@ def test_models_stay_loaded_between_runs(tiny_generator_dir, own_picture):
     generator = pipeline.models.generator()
     pipeline.run(MakeRequest(PROMPT, picture=own_picture))
     assert pipeline.models.generator() is generator
+
+
+def test_without_an_illustrator_the_lite_one_draws_from_the_joke(tiny_generator_dir):
+    rec = Recorder()
+    result = Pipeline(make_settings(tiny_generator_dir)).run(MakeRequest(PROMPT), rec.progress)
+    assert rec.stages() == ["generate", "rank", "draw", "compose"]  # no scene description
+    illustrator = next(m for m in result.models if m.role == "illustrator")
+    assert illustrator.lite and illustrator.backend == "lite"
+    assert result.picture.size == (64, 64) and result.visual_prompt == ""
+    assert any("demotivator models" in w for w in result.warnings)
