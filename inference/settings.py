@@ -68,15 +68,16 @@ class Settings:
         return dataclasses.asdict(self)
 
 
-# Allowed ranges/choices; anything outside falls back to the default with a warning.
-_CHOICES: dict[str, tuple] = {
+# Allowed ranges/choices (the settings dialog uses them too); anything outside falls back
+# to the default with a warning.
+CHOICES: dict[str, tuple] = {
     "models.generator_backend": BACKENDS,
     "models.ranker_backend": BACKENDS,
     "models.illustrator_backend": BACKENDS,
     "models.picture_source": PICTURE_SOURCES,
     "language": ("ru", "en"),
 }
-_RANGES: dict[str, tuple[float, float]] = {
+RANGES: dict[str, tuple[float, float]] = {
     "generation.temperature": (0.05, 2.0),
     "generation.top_p": (0.05, 1.0),
     "generation.top_k": (0, 1000),
@@ -108,10 +109,10 @@ def validate_value(key: str, value: Any, default: Any) -> Any:
         value = float(value)
     elif not isinstance(value, target):
         raise ValueError(key)
-    if key in _CHOICES and value not in _CHOICES[key]:
+    if key in CHOICES and value not in CHOICES[key]:
         raise ValueError(key)
-    if key in _RANGES:
-        lo, hi = _RANGES[key]
+    if key in RANGES:
+        lo, hi = RANGES[key]
         if not lo <= value <= hi:
             raise ValueError(key)
     return value

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Fresh machine → green test run: creates .venv (Python 3.11), installs the project with its
-# test extras (pinned versions; torch==2.13.0 is the CPU build), then runs pytest.
+# Fresh machine → green test run: the few Debian libraries Qt needs, a .venv (Python 3.11)
+# with the project and its test extras (pinned; torch==2.13.0 is the CPU build), then pytest.
 # Extra arguments go to pytest, e.g. `scripts/test.sh -k poster`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/system-deps.sh
 PYTHON=${PYTHON:-python3.11}
 command -v "$PYTHON" >/dev/null || PYTHON=python3
 if [ ! -x .venv/bin/python ]; then

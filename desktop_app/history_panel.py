@@ -1,0 +1,109 @@
+"""Thumbnails of earlier posters: open one to view / re-edit / re-save, delete, open folder."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QWidget,
+)
+
+from desktop_app.i18n import t
+from desktop_app.widgets import note, section, smooth_list
+from inference.history import HistoryEntry
+
+ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
+ICON_SIZE = QSize(64, 80)
+
+
+def entry_label(entry: HistoryEntry) -> str:
+    when = entry.created.replace("T", " ")[:16]
+    title = " ".join(entry.title.split()) or " ".join(entry.prompt.split())
+    if len(title) > 60:
+        title = title[:57].rstrip() + "…"
+    return f"{title}\n{when}"
+
+
+class HistoryPanel(QWidget):
+    open_requested = Signal(object)  # HistoryEntry
+    delete_requested = Signal(object)  # HistoryEntry
+    folder_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout, self.caption = section(self)
+        self.list = smooth_list(QListWidget(self), "historyList")
+        self.list.setIconSize(ICON_SIZE)
+        self.list.setUniformItemSizes(True)
+        self.list.itemActivated.connect(self._emit_open)  # Enter / double click: re-open
+        self.list.currentItemChanged.connect(self._on_current)
+        self.empty = note(self, "historyEmpty")
+        self.delete_button = QPushButton(self)
+        self.delete_button.setObjectName("deleteHistoryButton")
+        self.delete_button.clicked.connect(self._emit_delete)
+        self.folder_button = QPushButton(self)
+        self.folder_button.setObjectName("historyFolderButton")
+        self.folder_button.clicked.connect(self.folder_requested)
+        delete_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.list)
+        delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete_key.activated.connect(self._emit_delete)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.folder_button)
+        buttons.addWidget(self.delete_button)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.empty, 1)
+        layout.addLayout(buttons)
+        self.retranslate()
+        self.set_entries([])
+
+    def retranslate(self) -> None:
+        self.caption.setText(t("history.caption"))
+        self.empty.setText(t("history.empty"))
+        self.delete_button.setText(t("history.delete"))
+        self.folder_button.setText(t("history.folder"))
+        self.folder_button.setToolTip(t("history.folder_tip"))
+
+    def set_entries(self, entries: list[HistoryEntry], current_id: str | None = None) -> None:
+        self.list.blockSignals(True)
+        self.list.clear()
+        for entry in entries:
+            item = QListWidgetItem(entry_label(entry))
+            path = entry.thumbnail_path if entry.thumbnail_path.exists() else entry.poster_path
+            item.setIcon(QIcon(QPixmap(str(path))))
+            item.setData(ENTRY_ROLE, entry)
+            item.setToolTip(entry.title or entry.prompt)
+            item.setSizeHint(QSize(0, ICON_SIZE.height() + 10))
+            self.list.addItem(item)
+            if entry.id == current_id:
+                self.list.setCurrentItem(item)
+        self.list.blockSignals(False)
+        self.list.setVisible(bool(entries))
+        self.empty.setVisible(not entries)
+        self._update_buttons()
+
+    def entries(self) -> list[HistoryEntry]:
+        return [self.list.item(i).data(ENTRY_ROLE) for i in range(self.list.count())]
+
+    def current_entry(self) -> HistoryEntry | None:
+        item = self.list.currentItem()
+        return item.data(ENTRY_ROLE) if item is not None else None
+
+    def _update_buttons(self) -> None:
+        self.delete_button.setEnabled(self.current_entry() is not None)
+
+    def _on_current(self, item: QListWidgetItem | None, _previous: object = None) -> None:
+        self._update_buttons()
+        if item is not None:
+            self._emit_open(item)
+
+    def _emit_open(self, item: QListWidgetItem) -> None:
+        self.open_requested.emit(item.data(ENTRY_ROLE))
+
+    def _emit_delete(self) -> None:
+        entry = self.current_entry()
+        if entry is not None:
+            self.delete_requested.emit(entry)

@@ -1,0 +1,136 @@
+"""Drive the real Demotivator Studio window (under Xvfb) and save screenshots.
+
+Used by ``scripts/screenshot.sh``. The app is built exactly as ``demotivator-studio``
+builds it (``create_application`` + ``MainWindow()`` reading the settings file); the
+pictures are grabbed from the X screen, so they show what a user would see:
+
+    idle-<lang>.png   the window as it opens
+    mid-<lang>.png    during a run: candidates ready, the picture half drawn
+    done-<lang>.png   the finished poster, history filled
+
+``--build-models DIR`` instead builds the tiny test models (random weights) into DIR.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the tiny-model builders live in tests/
+
+PROMPT = "Приходит мужик в библиотеку и просит книгу о паранойе"
+
+
+def build_models(folder: Path) -> None:
+    from tests.tiny_sd import build_tiny_sd
+    from tests.tiny_text_models import build_tiny_bert_ranker, build_tiny_qwen
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, build in (
+        ("generator", build_tiny_qwen),
+        ("ranker", build_tiny_bert_ranker),
+        ("illustrator", build_tiny_sd),
+    ):
+        if (
+            not (folder / name / "config.json").exists()
+            and not (folder / name / "model_index.json").exists()
+        ):
+            build(folder / name)
+    print(f"tiny models in {folder}")
+
+
+def write_settings(models: Path, language: str) -> None:
+    from inference.params import GenerationParams, ImageParams
+    from inference.settings import Settings, save_settings
+
+    settings = Settings(language=language, n_candidates=6, threads=2, poster_width=1024)
+    m = settings.models
+    m.generator_dir, m.ranker_dir = str(models / "generator"), str(models / "ranker")
+    m.illustrator_dir = str(models / "illustrator")
+    m.generator_backend = m.ranker_backend = m.illustrator_backend = "torch"
+    settings.generation = GenerationParams(temperature=1.1, max_new_tokens=24)
+    settings.image = ImageParams(width=256, height=256, steps=12)
+    save_settings(settings)
+
+
+def shoot(out: Path, language: str) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.application import create_application
+    from desktop_app.main_window import MainWindow
+
+    app = create_application([sys.argv[0]])
+    window = MainWindow()
+    window.resize(1320, 860)
+    window.show()
+    shots: list[str] = []
+
+    def grab(name: str) -> None:
+        window.progress.flush()
+        app.processEvents()
+        geometry = window.frameGeometry()
+        screen = window.screen() or QApplication.primaryScreen()
+        picture = screen.grabWindow(
+            0, geometry.x(), geometry.y(), geometry.width(), geometry.height()
+        )
+        path = out / f"{name}-{language}.png"
+        picture.save(str(path))
+        shots.append(str(path))
+        print(f"saved {path}", flush=True)
+
+    def on_progress(event) -> None:
+        half = event.total and event.stage == "draw" and event.done >= max(1, event.total // 2)
+        if half and not any("mid-" in s for s in shots):
+            QTimer.singleShot(80, lambda: grab("mid"))
+
+    def on_finished(*_args) -> None:
+        def settled() -> None:
+            if window.io.pending or not window.composer.idle:
+                QTimer.singleShot(100, settled)
+                return
+            window.history_panel.list.scrollToTop()
+            QTimer.singleShot(300, lambda: (grab("done"), app.quit()))
+
+        QTimer.singleShot(200, settled)
+
+    def on_failed(_kind, exc, _partial) -> None:
+        grab("failed")
+        print(f"run failed: {exc}", file=sys.stderr)
+        app.exit(1)
+
+    window.service.progressed.connect(on_progress)
+    window.service.finished.connect(on_finished)
+    window.service.failed.connect(on_failed)
+
+    def start() -> None:
+        grab("idle")
+        window.prompt.edit.setPlainText(PROMPT)
+        window.prompt.generate_button.click()
+
+    QTimer.singleShot(800, start)
+    QTimer.singleShot(600_000, lambda: app.exit(2))  # never hang a CI job
+    code = app.exec()
+    window.close()
+    return code
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build-models", type=Path, help="build the tiny models into DIR")
+    parser.add_argument("--models", type=Path, help="the tiny models folder")
+    parser.add_argument("--out", type=Path, default=Path("/tmp/screens"))
+    parser.add_argument("--language", choices=("ru", "en"), default="ru")
+    args = parser.parse_args()
+    if args.build_models:
+        build_models(args.build_models)
+        return 0
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_settings(args.models, args.language)
+    return shoot(args.out, args.language)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,226 @@
+"""After a run: other candidates, caption edits, own picture, save, copy, drag, history.
+None of these may run a model: the generator, ranker and illustrator are watched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, QImage
+from PySide6.QtWidgets import QApplication, QFileDialog
+
+from inference.history import History
+from tests.gui.conftest import PROMPT, run_prompt, wait_idle
+
+
+@pytest.fixture
+def done_window(window, qtbot, monkeypatch):
+    """A window with a finished poster whose models now count every call."""
+    run_prompt(qtbot, window)
+    assert window.poster.has_image(), window.messages.text.text()
+    calls: list[str] = []
+    models = window.service.pipeline.models
+    for role in ("generator", "ranker", "illustrator"):
+        model = models.get(role)
+        for name in ("generate", "describe_scene", "score", "draw"):
+            if hasattr(model, name):
+                original = getattr(model, name)
+                monkeypatch.setattr(
+                    model,
+                    name,
+                    lambda *a, _o=original, _n=name, **k: calls.append(_n) or _o(*a, **k),
+                )
+    window.model_calls = calls
+    return window
+
+
+def poster_key(window) -> int:
+    return window.poster.image().cacheKey()
+
+
+def wait_new_poster(qtbot, window, old_key: int) -> None:
+    qtbot.waitUntil(lambda: window.poster.has_image() and poster_key(window) != old_key)
+    wait_idle(qtbot, window)
+
+
+def test_other_candidate_recomposes_without_a_model(done_window, qtbot):
+    window = done_window
+    if window.candidates.list.count() < 2:
+        pytest.skip("the tiny model wrote a single usable ending this time")
+    before, old_title = poster_key(window), window.editor.subtitle_edit.text()
+    window.candidates.list.setCurrentRow(1)
+    wait_new_poster(qtbot, window, before)
+    chosen = window.result.candidates[1].text.strip()
+    assert window.result.chosen_index == 1
+    assert window.editor.subtitle_edit.text() == chosen != old_title
+    assert window.result.subtitle == chosen
+    assert window.model_calls == []
+
+
+def test_editing_the_title_recomposes_and_updates_history(done_window, qtbot):
+    window = done_window
+    before = poster_key(window)
+    window.editor.title_edit.setFocus()
+    window.editor.title_edit.end(False)
+    qtbot.keyClicks(window.editor.title_edit, " - hooray")  # QTest types ASCII only
+    wait_new_poster(qtbot, window, before)
+    assert window.result.title == PROMPT + " - hooray"
+    assert window.result.poster.size[0] == 480
+    assert window.model_calls == []
+    history = History()
+    qtbot.waitUntil(lambda: history.entries()[0].title.endswith("hooray"), timeout=10_000)
+    assert len(history.entries()) == 1  # the entry was rewritten, not duplicated
+
+
+def _write_picture(path: Path, color=(10, 200, 30), size=(120, 80)) -> Path:
+    Image.new("RGB", size, color).save(path)
+    return path
+
+
+def test_own_picture_from_a_file(done_window, qtbot, tmp_path, monkeypatch):
+    window = done_window
+    picture = _write_picture(tmp_path / "mine.png")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(picture), ""))
+    before = poster_key(window)
+    qtbot.mouseClick(window.editor.picture_button, Qt.MouseButton.LeftButton)
+    wait_new_poster(qtbot, window, before)
+    assert window.result.picture_source == str(picture)
+    assert window.result.picture.size == (120, 80)
+    assert window.editor.chip.isVisible() and window.own_picture is not None
+    assert window.model_calls == []
+    # The picture stays for the next run, which then skips drawing.
+    run_prompt(qtbot, window, "Купил мужик шляпу")
+    assert window.result.picture_source == str(picture) and window.poster.has_image()
+    assert window.progress.rows["draw"].state == "skipped"
+    assert "draw" not in window.model_calls
+
+
+def test_own_picture_from_the_clipboard_with_ctrl_v(done_window, qtbot):
+    window = done_window
+    image = QImage(90, 60, QImage.Format.Format_RGB32)
+    image.fill(QColor(200, 30, 30))
+    QGuiApplication.clipboard().setImage(image)
+    before = poster_key(window)
+    window.activateWindow()
+    window.poster.setFocus()
+    qtbot.keyClick(window.poster, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    wait_new_poster(qtbot, window, before)
+    assert window.result.picture_source == "clipboard"
+    assert window.result.picture.size == (90, 60)
+    assert window.result.picture.getpixel((45, 30)) == (200, 30, 30)
+
+
+def test_own_picture_dropped_onto_the_window(done_window, qtbot, tmp_path):
+    window = done_window
+    picture = _write_picture(tmp_path / "dropped.jpg", (30, 30, 220), (64, 128))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(picture))])
+    before = poster_key(window)
+    action = Qt.DropAction.CopyAction
+    buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(QPoint(20, 20), action, mime, buttons, keys)
+    QApplication.sendEvent(window, enter)  # Qt delivers a drop only after an accepted enter
+    assert enter.isAccepted()
+    QApplication.sendEvent(window, QDropEvent(QPointF(20, 20), action, mime, buttons, keys))
+    wait_new_poster(qtbot, window, before)
+    assert window.result.picture_source == str(picture)
+    assert window.result.picture.size == (64, 128)
+
+
+def test_unreadable_picture_is_an_error_in_the_window(done_window, qtbot, tmp_path):
+    window = done_window
+    bad = tmp_path / "not-a-picture.png"
+    bad.write_bytes(b"definitely not an image")
+    window.use_picture_source(bad)
+    qtbot.waitUntil(window.messages.isVisible)
+    assert window.messages.level == "error" and "not-a-picture.png" in window.messages.text.text()
+    assert window.poster.has_image() and window.prompt.generate_button.isEnabled()
+
+
+@pytest.mark.parametrize(
+    ("name", "chosen", "fmt", "suffix"),
+    [
+        ("poster.png", "PNG (*.png)", "PNG", ".png"),
+        ("poster", "JPEG (*.jpg *.jpeg)", "JPEG", ".jpg"),
+    ],
+)
+def test_save_writes_the_poster_and_its_sidecar(
+    done_window, qtbot, tmp_path, monkeypatch, name, chosen, fmt, suffix
+):
+    window = done_window
+    offered = {}
+
+    def dialog(parent, caption, path, filters, *a, **k):
+        offered["path"], offered["filters"] = path, filters
+        return str(tmp_path / name), chosen
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
+    qtbot.mouseClick(window.editor.save_button, Qt.MouseButton.LeftButton)
+    target = tmp_path / f"poster{suffix}"
+    qtbot.waitUntil(lambda: target.with_suffix(".json").exists(), timeout=10_000)
+    wait_idle(qtbot, window)
+    assert Path(offered["path"]).name.endswith(".png")
+    assert Path(offered["path"]).parent == window.settings.output_path()
+    assert "JPEG" in offered["filters"] and "WEBP" in offered["filters"]
+    with Image.open(target) as saved:
+        assert saved.format == fmt and saved.size == window.result.poster.size
+    assert target.with_name("poster.picture.png").exists()
+
+
+def test_copy_puts_the_poster_on_the_clipboard(done_window, qtbot):
+    window = done_window
+    QGuiApplication.clipboard().clear()
+    qtbot.mouseClick(window.editor.copy_button, Qt.MouseButton.LeftButton)
+    copied = QGuiApplication.clipboard().image()
+    assert not copied.isNull() and copied.size() == window.poster.image().size()
+    # Ctrl+C on the window, and in a caption field with nothing selected, copies it too.
+    QGuiApplication.clipboard().clear()
+    window.activateWindow()
+    qtbot.keyClick(window.poster, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().image().size() == window.poster.image().size()
+    QGuiApplication.clipboard().clear()
+    window.editor.title_edit.deselect()
+    qtbot.keyClick(window.editor.title_edit, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().image().size() == window.poster.image().size()
+
+
+def test_drag_out_offers_image_data_and_a_png_file(done_window):
+    mime = done_window.poster.drag_mime()
+    assert mime.hasImage() and mime.hasUrls()
+    path = Path(mime.urls()[0].toLocalFile())
+    with Image.open(path) as dragged:
+        assert dragged.format == "PNG" and dragged.size == done_window.result.poster.size
+
+
+def test_history_open_and_delete(done_window, qtbot):
+    window = done_window
+    first_title = window.result.title
+    run_prompt(qtbot, window, "Купил мужик шляпу")
+    panel = window.history_panel
+    qtbot.waitUntil(lambda: panel.list.count() == 2)
+    assert panel.current_entry().title == "Купил мужик шляпу"
+    window.model_calls.clear()
+    panel.list.setCurrentRow(1)  # the older poster
+    qtbot.waitUntil(lambda: window.result.title == first_title)
+    wait_idle(qtbot, window)
+    assert window.poster.has_image() and window.result.picture is not None
+    assert window.editor.title_edit.text() == first_title
+    assert window.model_calls == []
+    entry = panel.current_entry()
+    qtbot.mouseClick(panel.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.list.count() == 1)
+    assert not entry.poster_path.exists() and not entry.sidecar_path.exists()
+    assert window.poster.has_image()  # the poster on screen stays until replaced
+
+
+def test_more_endings_rewrites_text_only(done_window, qtbot):
+    window = done_window
+    picture = window.result.picture
+    qtbot.mouseClick(window.candidates.more_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, window)
+    assert "generate" in window.model_calls and "draw" not in window.model_calls
+    assert window.result.picture is picture and window.poster.has_image()
+    assert window.progress.rows["draw"].state == "skipped"
+    assert window.editor.subtitle_edit.text() == window.result.candidates[0].text.strip()
