@@ -3,15 +3,12 @@ files a runtime needs besides the graph, and int8 quantization."""
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import shutil
-import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 from inference.errors import OutputError
 from inference.i18n import tr
+from inference.quiet import quiet_export
 
 DOMAIN = "text"
 
@@ -87,22 +84,8 @@ def copy_support_files(src: Path, dst: Path) -> list[str]:
     return copied
 
 
-@contextlib.contextmanager
-def quiet_libraries() -> Iterator[None]:
-    """Tracer and exporter chatter is for library developers, not for the user's console."""
-    # root too: onnxruntime.quantization logs its pre-processing advice through it
-    names = ("", "optimum", "transformers", "torch.onnx", "onnxruntime")
-    loggers = [logging.getLogger(n) for n in names]
-    levels = [lg.level for lg in loggers]
-    try:
-        for lg in loggers:
-            lg.setLevel(logging.ERROR)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        for lg, level in zip(loggers, levels, strict=True):
-            lg.setLevel(level)
+# The name export.text (and other exporters) import; the one implementation lives in inference.
+quiet_libraries = quiet_export
 
 
 def quantize_int8(onnx_path: Path) -> Path:

@@ -20,7 +20,6 @@ from export import common
 from export.parity import write_parity
 from inference.errors import Cancelled, DemotivatorError, InputError, ModelError, OutputError
 from inference.i18n import tr
-from inference.illustrator import quiet_libraries
 from inference.illustrator_folders import (
     DOMAIN,
     SAFETY_CHECKER_DIR,
@@ -29,6 +28,7 @@ from inference.illustrator_folders import (
     require_usable,
 )
 from inference.progress import Progress
+from inference.quiet import DRAW_LOGGERS, EXPORT_LOGGERS, quiet_libraries
 
 QUANTIZATIONS = common.QUANTIZE_CHOICES
 STAGE_EXPORT = "export"
@@ -112,7 +112,7 @@ def export_illustrator(
 
     timings: dict[str, float] = {}
     try:
-        with quiet_libraries(), common.quiet_libraries():
+        with quiet_libraries((*DRAW_LOGGERS, *EXPORT_LOGGERS), hide_diffusers_bars=True):
             t0 = time.perf_counter()
             step("export.step.onnx")
             _main_export(src, dst)

@@ -7,7 +7,6 @@ Shared by the text and image exports. Field names used in every report:
 
 from __future__ import annotations
 
-import json
 import platform
 from collections.abc import Sequence
 from importlib import metadata
@@ -15,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from inference.jsonfiles import read_json_file, write_json_file
 
 PARITY_FILE = "parity.json"
 _VERSIONED = (
@@ -72,14 +73,9 @@ def library_versions() -> dict[str, str]:
 def write_parity(dst: Path, report: dict[str, Any]) -> Path:
     """Write ``report`` (plus library versions) as ``dst/parity.json``; returns the path."""
     report = {**report, "versions": report.get("versions") or library_versions()}
-    path = Path(dst) / PARITY_FILE
-    path.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    return path
+    return write_json_file(Path(dst) / PARITY_FILE, report)
 
 
 def read_parity(folder: Path) -> dict[str, Any] | None:
     """The parity report of an exported folder, or None if it has none / it is unreadable."""
-    try:
-        return json.loads((Path(folder) / PARITY_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    return read_json_file(Path(folder) / PARITY_FILE)

@@ -7,10 +7,10 @@ import sys
 
 from tqdm import tqdm
 
+from inference.cli_progress import StderrProgressBars
 from inference.downloader import STAGE_DOWNLOAD, DownloadStatus
 from inference.human_units import format_bytes, format_duration, format_speed
 from inference.i18n import tr
-from inference.progress import ProgressEvent
 
 DOMAIN = "models"
 
@@ -64,36 +64,8 @@ class DownloadBar:
             self._bar = None
 
 
-class StageBars:
+class StageBars(StderrProgressBars):
     """A Progress listener: one bar per stage (download is the DownloadBar's job)."""
 
     def __init__(self, enabled: bool = True) -> None:
-        self.enabled = enabled
-        self._bar: tqdm | None = None
-        self._key: tuple[str, int | None] | None = None
-
-    def __call__(self, event: ProgressEvent) -> None:
-        if not self.enabled or event.stage == STAGE_DOWNLOAD:
-            return
-        key = (event.stage, event.total)
-        if self._bar is None or self._key != key:
-            self.close()
-            self._key = key
-            self._bar = tqdm(
-                total=event.total,
-                desc=stage_label(event.stage),
-                file=sys.stderr,
-                dynamic_ncols=True,
-                bar_format=None if event.total else "{desc}: {postfix} [{elapsed}]",
-            )
-        if event.message:
-            self._bar.set_postfix_str(event.message[:60], refresh=False)
-        self._bar.n = event.done
-        self._bar.refresh()
-        if event.finished:
-            self.close()
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-            self._bar = None
+        super().__init__(enabled, label=stage_label, skip=(STAGE_DOWNLOAD,), message_width=60)

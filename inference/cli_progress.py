@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Collection
 
 from tqdm import tqdm
 
@@ -15,31 +16,45 @@ def stage_label(stage: str) -> str:
 
 
 class StderrProgressBars:
-    """A Progress listener drawing one bar per stage; silent when ``enabled`` is False."""
+    """A Progress listener drawing one bar per stage; silent when ``enabled`` is False.
 
-    def __init__(self, enabled: bool = True) -> None:
+    ``label`` names a stage, events of the stages in ``skip`` are left to another listener
+    (``demotivator models`` draws downloads as a byte bar), and ``message_width`` cuts long
+    stage messages so that the bar keeps to one line.
+    """
+
+    def __init__(
+        self,
+        enabled: bool = True,
+        *,
+        label: Callable[[str], str] = stage_label,
+        skip: Collection[str] = (),
+        message_width: int | None = None,
+    ) -> None:
         self.enabled = enabled
+        self._label = label
+        self._skip = frozenset(skip)
+        self._message_width = message_width
         self._bar: tqdm | None = None
-        self._stage = ""
-        self._total: int | None = None
+        self._key: tuple[str, int | None] | None = None
 
     def __call__(self, event: ProgressEvent) -> None:
-        if not self.enabled:
+        if not self.enabled or event.stage in self._skip:
             return
-        if event.stage != self._stage or event.total != self._total:
+        key = (event.stage, event.total)
+        if self._bar is None or self._key != key:
             self.close()
-            self._stage, self._total = event.stage, event.total
+            self._key = key
             self._bar = tqdm(
                 total=event.total,
-                desc=stage_label(event.stage),
+                desc=self._label(event.stage),
                 file=sys.stderr,
                 leave=True,
                 dynamic_ncols=True,
                 bar_format=None if event.total else "{desc}: {postfix} [{elapsed}]",
             )
-        assert self._bar is not None
         if event.message:
-            self._bar.set_postfix_str(event.message, refresh=False)
+            self._bar.set_postfix_str(event.message[: self._message_width], refresh=False)
         self._bar.n = event.done
         self._bar.refresh()
         if event.finished:
@@ -49,4 +64,3 @@ class StderrProgressBars:
         if self._bar is not None:
             self._bar.close()
             self._bar = None
-            self._stage = ""

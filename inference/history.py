@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 import shutil
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +20,7 @@ from PIL import Image
 
 from inference.errors import OutputError
 from inference.i18n import tr
+from inference.jsonfiles import read_json_file
 from inference.naming import slug
 from inference.params import GenerationParams, ImageParams, PosterStyle
 from inference.result import ModelInfo, Result, candidate_from_dict
@@ -111,7 +111,7 @@ class History:
             entry_id = sidecar.name[: -len(_SIDECAR)]
             if not (folder / f"{entry_id}.png").is_file():
                 continue
-            data = _read_json(sidecar)
+            data = read_json_file(sidecar)
             if data is None:
                 continue
             found.append(self._entry(entry_id, data))
@@ -123,7 +123,7 @@ class History:
         return found
 
     def get(self, entry_id: str) -> HistoryEntry | None:
-        data = _read_json(self.folder / f"{entry_id}{_SIDECAR}")
+        data = read_json_file(self.folder / f"{entry_id}{_SIDECAR}")
         if data is None or not (self.folder / f"{entry_id}.png").is_file():
             return None
         return self._entry(entry_id, data)
@@ -132,7 +132,7 @@ class History:
         """The entry as a Result: poster, picture (when kept) and every recorded field."""
         entry_id = entry.id if isinstance(entry, HistoryEntry) else entry
         folder = self.folder
-        data = _read_json(folder / f"{entry_id}{_SIDECAR}")
+        data = read_json_file(folder / f"{entry_id}{_SIDECAR}")
         if data is None:
             raise OutputError(tr("history.unreadable", "history", path=str(folder / entry_id)))
         result = result_from_sidecar(data)
@@ -193,14 +193,6 @@ def _style_from(data: Any) -> PosterStyle:
         if isinstance(value, list):
             setattr(style, f.name, tuple(value))
     return style
-
-
-def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _open_image(path: Path) -> Image.Image | None:

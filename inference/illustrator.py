@@ -9,13 +9,9 @@ within one step when the user cancels.
 
 from __future__ import annotations
 
-import contextlib
 import inspect
-import logging
 import math
 import threading
-import warnings
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,31 +29,8 @@ from inference.illustrator_folders import (
 )
 from inference.params import ImageParams
 from inference.progress import STAGE_DRAW, Progress
+from inference.quiet import quiet_drawing
 from inference.runtime_env import default_threads
-
-
-@contextlib.contextmanager
-def quiet_libraries() -> Iterator[None]:
-    """Silence diffusers/transformers chatter (loading bars, "safety checker disabled",
-    "prompt truncated", deprecation and ONNX tracer warnings) that would break the CLI's
-    progress bars; restored afterwards."""
-    from diffusers.utils import logging as dlog
-
-    loggers = [logging.getLogger(n) for n in ("diffusers", "transformers", "optimum")]
-    levels = [lg.level for lg in loggers]
-    bars = dlog.is_progress_bar_enabled()
-    for lg in loggers:
-        lg.setLevel(logging.ERROR)
-    dlog.disable_progress_bar()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            yield
-    finally:
-        for lg, level in zip(loggers, levels, strict=True):
-            lg.setLevel(level)
-        if bars:
-            dlog.enable_progress_bar()
 
 
 def check_safety(output: Any, name: str) -> None:
@@ -139,7 +112,7 @@ class SDIllustrator:
         }
         if params.negative_prompt and params.guidance > 1 and "negative_prompt" in self._accepts:
             kwargs["negative_prompt"] = params.negative_prompt
-        with self._lock, quiet_libraries():
+        with self._lock, quiet_drawing():
             output = self.pipe(**kwargs)
         check_safety(output, self.name)
         return output.images[0].convert("RGB")
@@ -210,7 +183,7 @@ def load_illustrator(path: str | Path, backend: str = "onnx", threads: int = 0) 
     threads = threads or default_threads()
     loader = _load_onnx if actual == "onnx" else _load_torch
     try:
-        with quiet_libraries():
+        with quiet_drawing():
             pipe, decoder = loader(folder, threads)
     except Exception as exc:  # truncated weights, broken graphs: a user error, not a crash
         raise describe_load_error(folder, actual, exc) from exc

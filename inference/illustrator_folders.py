@@ -30,7 +30,7 @@ from typing import Any
 
 from inference.errors import ModelError
 from inference.i18n import tr
-from inference.model_folders import _read_json  # shared tolerant JSON reader
+from inference.jsonfiles import read_json_file
 
 DOMAIN = "image"
 BACKENDS = ("onnx", "torch")
@@ -106,7 +106,7 @@ def inspect_sd_folder(path: str | Path) -> SDFolder:
     index_path = path / "model_index.json"
     if not index_path.is_file():
         raise ModelError(tr("folder.not_sd", DOMAIN, path=str(path)))
-    index = _read_json(index_path)
+    index = read_json_file(index_path)
     if index is None:
         raise ModelError(tr("folder.bad_index", DOMAIN, path=str(index_path)))
     if not _listed(index, "unet"):

@@ -5,12 +5,12 @@ here also loads. A "real load" check is separate (``load_check``) because it tak
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from inference.errors import DemotivatorError, ModelError
 from inference.i18n import tr
+from inference.jsonfiles import read_json_file
 
 DOMAIN = "models"
 
@@ -58,7 +58,7 @@ def check_folder(path: Path, role: str, kind: str = "model") -> list[str]:
 
 
 def _check_decoder(path: Path) -> list[str]:
-    config = _read_json(path / "config.json")
+    config = read_json_file(path / "config.json")
     if config is None or config.get("_class_name") != "AutoencoderTiny":
         raise ModelError(tr("store.not_decoder", DOMAIN, path=str(path)))
     backends = []
@@ -75,7 +75,7 @@ def guess_role(path: Path) -> str | None:
     """The role a folder looks like, from its config files; None when it is no model."""
     if (path / "model_index.json").is_file():
         return "illustrator"
-    config = _read_json(path / "config.json")
+    config = read_json_file(path / "config.json")
     if config is None:
         return None
     archs = " ".join(config.get("architectures") or [])
@@ -107,11 +107,3 @@ def load_check(path: Path, role: str, backend: str | None = None) -> str:
         close = getattr(model, "close", None)
         if callable(close):
             close()
-
-
-def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return None
-    return data if isinstance(data, dict) else None

@@ -9,13 +9,13 @@ traceback after seconds of imports.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from inference.errors import ModelError
 from inference.i18n import tr
+from inference.jsonfiles import read_json_file
 
 DOMAIN = "text"
 BACKENDS = ("onnx", "torch")
@@ -65,14 +65,6 @@ class FolderInfo:
         return found
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def _find_onnx(path: Path) -> Path | None:
     for sub in _ONNX_SUBFOLDERS:
         folder = path / sub if sub else path
@@ -92,7 +84,7 @@ def _chat_template(path: Path, tokenizer_config: dict[str, Any] | None) -> str |
     if jinja.is_file():
         text = jinja.read_text(encoding="utf-8", errors="replace")
         return text if text.strip() else None
-    legacy = _read_json(path / "chat_template.json")
+    legacy = read_json_file(path / "chat_template.json")
     if legacy and isinstance(legacy.get("chat_template"), str):
         return legacy["chat_template"]
     template = (tokenizer_config or {}).get("chat_template")
@@ -112,11 +104,11 @@ def inspect_folder(path: str | Path) -> FolderInfo:
     config_path = path / "config.json"
     if not config_path.is_file():
         raise ModelError(tr("folder.no_config", DOMAIN, path=str(path)))
-    config = _read_json(config_path)
+    config = read_json_file(config_path)
     if config is None:
         raise ModelError(tr("folder.bad_config", DOMAIN, path=str(config_path)))
     weights = sorted(w for g in _TORCH_WEIGHT_GLOBS for w in path.glob(g) if w.is_file())
-    tokenizer_config = _read_json(path / "tokenizer_config.json")
+    tokenizer_config = read_json_file(path / "tokenizer_config.json")
     has_tokenizer = any((path / f).is_file() for f in _TOKENIZER_FILES)
     return FolderInfo(
         path=path,

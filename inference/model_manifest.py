@@ -4,11 +4,12 @@ commit, a local folder, or a conversion) and every file with its size and SHA-25
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from inference.jsonfiles import read_json_file, write_json_file
 
 MANIFEST_NAME = "demotivator-manifest.json"
 MANIFEST_FORMAT = 1
@@ -72,19 +73,17 @@ def now_iso() -> str:
 def read_manifest(folder: Path) -> Manifest | None:
     """The manifest in ``folder``; None when there is none or it cannot be read (the folder
     is then treated as unmanaged: usable, but without sizes/hashes to verify against)."""
+    data = read_json_file(folder / MANIFEST_NAME)
+    if data is None:
+        return None
     try:
-        data = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
         return Manifest.from_dict(data)
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):
         return None
 
 
 def write_manifest(folder: Path, manifest: Manifest) -> Path:
-    path = folder / MANIFEST_NAME
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2), "utf-8")
-    tmp.replace(path)
-    return path
+    return write_json_file(folder / MANIFEST_NAME, manifest.to_dict())
 
 
 def model_files(folder: Path) -> list[Path]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 
+from inference.quiet import hide_known_notices
+
 
 def configure() -> None:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -15,6 +17,9 @@ def configure() -> None:
     # process) talks to the Hub. Tokenizer threads would fight the model for 2 cores.
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+    # A notice printed at diffusers' import, wherever that happens (an ONNX text model load
+    # imports it too), so the filter must be in place before the first heavy import.
+    hide_known_notices()
 
 
 def default_threads() -> int:

@@ -18,6 +18,7 @@ from typing import Any
 from platformdirs import user_config_dir, user_data_dir
 
 from inference.i18n import tr
+from inference.jsonfiles import write_json_file
 from inference.params import GenerationParams, ImageParams
 
 APP_NAME = "demotivator-studio"
@@ -56,6 +57,9 @@ class Settings:
     threads: int = 0  # 0 = automatic
     output_dir: str = ""  # "" = <data dir>/posters
     language: str = "ru"
+    # The first-run offer of the recommended models was answered (installed or «Не
+    # сейчас»): it is not shown again; the «Модели» dialog still offers the same set.
+    first_run_offer_dismissed: bool = False
 
     # --- derived paths -------------------------------------------------------------------
     def models_path(self) -> Path:
@@ -165,7 +169,4 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
     """Atomically write ``settings`` (a crash mid-write never leaves a half file)."""
     path = path or config_dir() / SETTINGS_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(settings.to_dict(), ensure_ascii=False, indent=2), "utf-8")
-    tmp.replace(path)
-    return path
+    return write_json_file(path, settings.to_dict())

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.tiny_sd import build_tiny_sd
-
 
 @pytest.fixture(scope="session")
 def tiny_sd_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Imported here, not at the top: this module is a conftest plugin, and tiny_sd pulls in
+    # torch/transformers (~15 s) that a test run which never asks for the model must not pay.
+    from tests.tiny_sd import build_tiny_sd
+
     return build_tiny_sd(tmp_path_factory.mktemp("sd") / "tiny-sd")
 
 

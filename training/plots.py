@@ -16,6 +16,13 @@ def _pyplot() -> Any:
     return plt
 
 
+def _save(plt: Any, fig: Any, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)  # pyplot keeps every open figure alive otherwise
+    return path
+
+
 def histogram(
     path: Path, title: str, series: Mapping[str, Sequence[float]], bins: int = 30
 ) -> Path:
@@ -34,10 +41,7 @@ def histogram(
     ax.set_ylabel("density")
     if any(len(v) for v in series.values()):
         ax.legend()
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, path)
 
 
 def predicted_vs_true(path: Path, title: str, pred: Sequence[float], true: Sequence[float]) -> Path:
@@ -50,10 +54,7 @@ def predicted_vs_true(path: Path, title: str, pred: Sequence[float], true: Seque
     ax.set_xlabel("true")
     ax.set_ylabel("predicted")
     ax.set_title(title)
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, path)
 
 
 def training_curve(path: Path, title: str, log_history: Sequence[Mapping[str, Any]]) -> Path:
@@ -72,7 +73,4 @@ def training_curve(path: Path, title: str, log_history: Sequence[Mapping[str, An
     ax.set_title(title)
     if train or evals:
         ax.legend()
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(plt, fig, path)
