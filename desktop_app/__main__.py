@@ -19,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     app = create_application(argv if argv is not None else sys.argv)
     window = MainWindow()
     window.show()
+    window.offer_first_run()  # only lite models and never answered: offer real ones
     code = app.exec()
     window.shutdown()
     if not window.threads_stopped:

@@ -37,6 +37,7 @@ from desktop_app.prompt_panel import PromptPanel
 from desktop_app.runner import BackgroundRunner
 from desktop_app.widgets import card
 from desktop_app.window_files import WindowFilesMixin
+from desktop_app.window_models import WindowModelsMixin
 from desktop_app.window_settings import WindowSettingsMixin
 from inference.errors import DemotivatorError
 from inference.history import History
@@ -48,7 +49,7 @@ from inference.settings import Settings, load_settings
 COMPOSE_DEBOUNCE_MS = 25  # coalesces a burst of keystrokes; composing itself is ~10 ms
 
 
-class MainWindow(WindowFilesMixin, WindowSettingsMixin, QMainWindow):
+class MainWindow(WindowFilesMixin, WindowSettingsMixin, WindowModelsMixin, QMainWindow):
     def __init__(self, settings: Settings | None = None, parent: QWidget | None = None) -> None:
         pyside_fixes.apply()
         super().__init__(parent)
@@ -73,6 +74,7 @@ class MainWindow(WindowFilesMixin, WindowSettingsMixin, QMainWindow):
         self.service = PipelineService(settings, self)
         self.composer = Composer(self)
         self.io = BackgroundRunner("io", self)
+        self._init_models()
         self._connect()
         self.retranslate()
         self._update_state()
@@ -95,12 +97,15 @@ class MainWindow(WindowFilesMixin, WindowSettingsMixin, QMainWindow):
         self.app_subtitle.setObjectName("appSubtitle")
         self.settings_button = QPushButton(self)
         self.settings_button.setObjectName("settingsButton")
+        self.models_button = QPushButton(self)
+        self.models_button.setObjectName("modelsButton")
         header = QHBoxLayout()
         header.addWidget(self.logo)
         header.addSpacing(4)
         header.addWidget(self.app_title)
         header.addSpacing(12)
         header.addWidget(self.app_subtitle, 1, Qt.AlignmentFlag.AlignBottom)
+        header.addWidget(self.models_button)
         header.addWidget(self.settings_button)
         self.messages = MessageBar(self)
 
@@ -191,6 +196,7 @@ class MainWindow(WindowFilesMixin, WindowSettingsMixin, QMainWindow):
         self.history_panel.retranslate()
         self.messages.retranslate()
         self._retranslate_files()
+        self._retranslate_models()
         self._update_hint()
 
     # --- state ---------------------------------------------------------------------------
@@ -372,7 +378,12 @@ class MainWindow(WindowFilesMixin, WindowSettingsMixin, QMainWindow):
         self._closed = True
         self._compose_timer.stop()
         self._history_timer.stop()
-        stopped = [self.service.shutdown(), self.composer.stop(), self.io.stop()]
+        stopped = [
+            self.service.shutdown(),
+            self.composer.stop(),
+            self.io.stop(),
+            self.models.shutdown(),  # a download stops; it resumes from its part next time
+        ]
         # A model still loading cannot be interrupted; main() then exits without
         # destroying its thread (Qt aborts on destroying a running QThread).
         self.threads_stopped = all(stopped)

@@ -24,6 +24,8 @@ class WindowSettingsMixin:
             return dialog
         dialog = SettingsDialog(self.settings, self)
         dialog.accepted.connect(lambda: self.apply_settings(dialog.settings()))
+        # Forget it before it is deleted: a later open must not touch the deleted dialog.
+        dialog.finished.connect(lambda: setattr(self, "_settings_dialog", None))
         dialog.finished.connect(dialog.deleteLater)
         self._settings_dialog = dialog
         dialog.open()

@@ -55,9 +55,21 @@ def write_settings(models: Path, language: str) -> None:
     save_settings(settings)
 
 
+def grab_from_screen(widget, path: Path) -> str:
+    """Save what the X screen shows where ``widget`` is (frame included), as a user sees it."""
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()
+    geometry = widget.frameGeometry()
+    screen = widget.screen() or QApplication.primaryScreen()
+    picture = screen.grabWindow(0, geometry.x(), geometry.y(), geometry.width(), geometry.height())
+    picture.save(str(path))
+    print(f"saved {path}", flush=True)
+    return str(path)
+
+
 def shoot(out: Path, language: str) -> int:
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
 
     from desktop_app.application import create_application
     from desktop_app.main_window import MainWindow
@@ -70,16 +82,7 @@ def shoot(out: Path, language: str) -> int:
 
     def grab(name: str) -> None:
         window.progress.flush()
-        app.processEvents()
-        geometry = window.frameGeometry()
-        screen = window.screen() or QApplication.primaryScreen()
-        picture = screen.grabWindow(
-            0, geometry.x(), geometry.y(), geometry.width(), geometry.height()
-        )
-        path = out / f"{name}-{language}.png"
-        picture.save(str(path))
-        shots.append(str(path))
-        print(f"saved {path}", flush=True)
+        shots.append(grab_from_screen(window, out / f"{name}-{language}.png"))
 
     def on_progress(event) -> None:
         half = event.total and event.stage == "draw" and event.done >= max(1, event.total // 2)
