@@ -17,7 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("export.cli", "cli.help.export"),
     "scrape": ("scraper.cli", "cli.help.scrape"),
     "train": ("training.cli", "cli.help.train"),
-    "bench": ("inference.bench.cli", "cli.help.bench"),
+    "bench": ("bench.cli", "cli.help.bench"),
 }
 
 
