@@ -41,6 +41,8 @@ PARITY_TEXTS = [
     "Оптимист верит, что понедельник закончится. Пессимист знает, что наступит следующий.",
     "Кот",
 ]
+# From this float32 size on, a graph no longer fits one protobuf (2 GiB): see _export.
+LARGE_MODEL_BYTES = 1_500_000_000
 GENERATOR_TASK = "text-generation-with-past"
 RANKER_TASK = "text-classification"
 
@@ -58,6 +60,25 @@ def _check_source(src: Path, kind: str) -> FolderInfo:
 
         check_ranker_folder(info)
     return info
+
+
+def weights_bytes_fp32(src: Path) -> int:
+    """Float32 size of the folder's weights (bf16/fp16 checkpoints count double)."""
+    import json
+
+    total = 0
+    for path in Path(src).glob("*.safetensors"):
+        with path.open("rb") as handle:  # the header says each tensor's dtype and shape
+            header = json.loads(handle.read(int.from_bytes(handle.read(8), "little")))
+        for name, tensor in header.items():
+            if name != "__metadata__":
+                count = 1
+                for dim in tensor["shape"]:
+                    count *= dim
+                total += count * 4
+    for path in Path(src).glob("*.bin"):
+        total += path.stat().st_size
+    return total
 
 
 def _export(
@@ -84,8 +105,15 @@ def _export(
         progress.check()
         from optimum.exporters.onnx import main_export
 
+        # Optimum's post-processing only de-duplicates a tied embedding, by re-serialising
+        # the whole graph in one protobuf: above 2 GiB (Qwen2.5-1.5B in fp32) that fails
+        # and needs about 22 GB of RAM, so large models keep both copies on disk instead.
+        large = weights_bytes_fp32(src) >= LARGE_MODEL_BYTES
         with quiet_libraries():
-            main_export(str(src), output=dst, task=task, do_validation=False, device="cpu")
+            main_export(
+                str(src), output=dst, task=task, do_validation=False, device="cpu",
+                no_post_process=large,
+            )  # fmt: skip
         export_s = time.perf_counter() - started
         step_done("copy")
         copied = copy_support_files(src, dst)

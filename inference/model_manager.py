@@ -88,11 +88,20 @@ class ModelManager:
         if folder:
             return ModelSpec(role, Path(folder).expanduser(), backend, threads)
         bundled = bundled_model_dir(role)
+        if role == "ranker" and not self._generator_is_bundled():
+            # The lite ranker learnt to tell corpus text from lite-generated text; a model the
+            # user chose is judged better by its own likelihood.
+            bundled = None
         if bundled is not None:
             return ModelSpec(role, bundled, backend, threads, bundled=True)
         if role == "illustrator":
             return ModelSpec(role, lite_illustrator_dir(), LITE_BACKEND, threads, bundled=True)
         return None
+
+    def _generator_is_bundled(self) -> bool:
+        if self._settings.models.generator_dir:
+            return False
+        return bundled_model_dir("generator") is not None
 
     def check_folders(self, roles: tuple[str, ...] = ROLES) -> None:
         """Fail fast, before any model runs, on a configured folder that does not exist."""

@@ -38,7 +38,7 @@ def data_dir() -> Path:
 @dataclass
 class ModelSettings:
     generator_dir: str = ""  # "" = the bundled lite generator, when present
-    ranker_dir: str = ""  # "" = the bundled lite ranker, or likelihood ranking
+    ranker_dir: str = ""  # "": the lite ranker with the lite generator, else likelihood
     illustrator_dir: str = ""  # "" = the lite (non-neural) illustrator
     generator_backend: str = "onnx"
     ranker_backend: str = "onnx"

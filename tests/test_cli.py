@@ -51,14 +51,14 @@ def assert_poster_layout(path: Path) -> None:
 
 
 @pytest.mark.parametrize("backend", ["onnx", "torch"])
-def test_make_poster_both_backends(
-    backend, tiny_generator_onnx_dir, tiny_generator_dir, tiny_sd_onnx_dir, tiny_sd_dir, tmp_path
-):
-    generator = tiny_generator_onnx_dir if backend == "onnx" else tiny_generator_dir
-    illustrator = tiny_sd_onnx_dir if backend == "onnx" else tiny_sd_dir
+def test_make_poster_both_backends(backend, request, tmp_path):
+    suffix = "_onnx_dir" if backend == "onnx" else "_dir"
+    generator, ranker, illustrator = (
+        request.getfixturevalue(f"tiny_{role}{suffix}") for role in ("generator", "ranker", "sd")
+    )
     out = tmp_path / "poster.png"
     proc = run_cli(
-        "make", PROMPT, "-o", str(out), "--generator", str(generator),
+        "make", PROMPT, "-o", str(out), "--generator", str(generator), "--ranker", str(ranker),
         "--illustrator", str(illustrator), "--backend", backend, "--json", *FAST,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr

@@ -144,3 +144,14 @@ def test_token_agreement() -> None:
     assert token_agreement([1, 2, 3], [1, 2, 3]) == (True, 1.0)
     assert token_agreement([1, 2, 3, 4], [1, 9, 3]) == (False, 0.5)
     assert token_agreement([], []) == (True, 1.0)
+
+
+def test_weights_size_is_counted_in_float32_from_the_safetensors_header(tmp_path: Path) -> None:
+    import torch
+    from safetensors.torch import save_file
+
+    from export.text import weights_bytes_fp32
+
+    save_file({"a": torch.zeros(10, 3, dtype=torch.bfloat16)}, str(tmp_path / "m1.safetensors"))
+    save_file({"b": torch.zeros(7, dtype=torch.float32)}, str(tmp_path / "m2.safetensors"))
+    assert weights_bytes_fp32(tmp_path) == (30 + 7) * 4

@@ -22,6 +22,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "prepare": ("training.cli_prepare", "cli.help.prepare"),
     "generator": ("training.cli_generator", "cli.help.generator"),
     "ranker": ("training.cli_ranker", "cli.help.ranker"),
+    "lite": ("training.lite.cli", "cli.help.lite"),
 }
 
 

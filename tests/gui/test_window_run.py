@@ -119,7 +119,8 @@ def test_gui_thread_never_stalls_while_a_run_is_in_progress(window, qtbot):
     wait_idle(qtbot, window)
     heartbeat.stop()
     assert window.poster.has_image()
-    assert len(gaps) > 20  # the run really was observed
+    # The run was really observed (a fast machine finishes the tiny models in ~0.2 s).
+    assert len(gaps) >= 5
     print(f"max gap {max(gaps) * 1000:.0f} ms over {len(gaps)} beats")
     assert max(gaps) < 0.1, f"GUI thread stalled {max(gaps) * 1000:.0f} ms"
 
