@@ -69,7 +69,7 @@ class ModelsService(QObject):
             store,
             catalog=catalog,
             onnx=onnx,
-            quantize="none",
+            quantize="auto",  # the benchmarked default per role (export.common)
             keep_torch=True,
             convert=convert,
             on_update=self._listener,

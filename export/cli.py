@@ -1,4 +1,4 @@
-"""``demotivator export SRC DST --kind generator|ranker|illustrator [--quantize none|int8]``."""
+"""``demotivator export SRC DST --kind generator|ranker|illustrator [--quantize auto|none|…]``."""
 
 from __future__ import annotations
 
@@ -9,14 +9,18 @@ from pathlib import Path
 from inference.cli_common import ArgumentParser, cancel_on_sigint, report_user_errors
 from inference.cli_progress import StderrProgressBars
 from inference.i18n import tr
+from inference.model_store import QUANTIZATIONS
 from inference.progress import Progress
 
 KINDS = ("generator", "ranker", "illustrator")
-QUANTIZATIONS = ("none", "int8")
 
 
 def export_model(kind: str, src: Path, dst: Path, quantize: str, progress: Progress) -> dict:
-    """Dispatch to the exporter of ``kind``; returns the parity report (also in parity.json)."""
+    """Dispatch to the exporter of ``kind``; returns the parity report (also in parity.json).
+    ``quantize="auto"`` picks the kind's benchmarked default (export.common)."""
+    from export.common import resolve_quantization
+
+    quantize = resolve_quantization(kind, quantize)
     if kind == "illustrator":
         from export.illustrator import export_illustrator
 
@@ -33,7 +37,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("dst", type=Path, help=tr("cli.export.dst"))
     p.add_argument("--kind", choices=KINDS, required=True, help=tr("cli.export.kind"))
     p.add_argument(
-        "--quantize", choices=QUANTIZATIONS, default="none", help=tr("cli.export.quantize")
+        "--quantize", choices=QUANTIZATIONS, default="auto", help=tr("cli.export.quantize")
     )
     p.add_argument("--quiet", action="store_true", help=tr("cli.make.quiet"))
     args = p.parse_args(argv)

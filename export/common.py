@@ -34,7 +34,15 @@ SUPPORT_FILES = (
     "NOTICE",
     "README.md",
 )
-QUANTIZE_CHOICES = ("none", "int8")
+QUANTIZE_CHOICES = ("none", "int8")  # the illustrator's
+TEXT_QUANTIZE_CHOICES = ("none", "int8", "int4", "int8wo")  # generator and ranker
+# What "auto" means per kind: the fastest variant the benchmark found to keep quality
+# (docs/performance.md). The UNet gains nothing from int8 on AVX2 and its picture drifts.
+AUTO_QUANTIZATION = {"generator": "int4", "ranker": "none", "illustrator": "none"}
+
+
+def resolve_quantization(kind: str, quantize: str) -> str:
+    return AUTO_QUANTIZATION.get(kind, "none") if quantize == "auto" else quantize
 
 
 def prepare_output_dir(dst: Path) -> bool:

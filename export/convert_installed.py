@@ -1,4 +1,4 @@
-"""Converting an installed model to ONNX: ``<id>`` → ``<id>-onnx`` (or ``<id>-onnx-int8``) in
+"""Converting an installed model to ONNX: ``<id>`` → ``<id>-onnx`` (or ``<id>-onnx-int4``) in
 the same models folder, through :func:`export.cli.export_model`, with its parity report kept
 in the new manifest. Lives in export/ because inference/ never imports export/; the CLI and
 the GUI pass :func:`convert_installed` to the install job as its conversion step."""
@@ -10,17 +10,22 @@ import shutil
 from inference.errors import ModelError
 from inference.i18n import tr
 from inference.model_manifest import Manifest
-from inference.model_store import InstalledModel, ModelStore, converted_id, record_files
+from inference.model_store import (
+    QUANTIZATIONS,
+    InstalledModel,
+    ModelStore,
+    converted_id,
+    record_files,
+)
 from inference.progress import Progress
 
 DOMAIN = "models"
-QUANTIZATIONS = ("none", "int8")
 
 
 def convert_installed(
     model_id: str,
     store: ModelStore,
-    quantize: str = "none",
+    quantize: str = "auto",
     keep_torch: bool = True,
     progress: Progress | None = None,
 ) -> InstalledModel:
@@ -37,6 +42,9 @@ def convert_installed(
     if quantize not in QUANTIZATIONS:
         choices = ", ".join(QUANTIZATIONS)
         raise ModelError(tr("convert.bad_quantize", DOMAIN, q=quantize, choices=choices))
+    from export.common import resolve_quantization
+
+    quantize = resolve_quantization(source.role, quantize)
     target = converted_id(model_id, quantize)
     staging = store.staging_dir(target)
     shutil.rmtree(staging, ignore_errors=True)

@@ -18,7 +18,7 @@ from typing import Any
 
 from export.common import (
     DOMAIN,
-    QUANTIZE_CHOICES,
+    TEXT_QUANTIZE_CHOICES,
     clean_failed_output,
     copy_support_files,
     prepare_output_dir,
@@ -81,13 +81,24 @@ def weights_bytes_fp32(src: Path) -> int:
     return total
 
 
+def _quantize(onnx_path: Path, quantize: str) -> dict[str, Any]:
+    """int8: dynamic int8 MatMuls; int4/int8wo: weight-only blocks (MatMulNBits), LM head
+    and embeddings included — what makes decoding on a CPU fast (docs/performance.md)."""
+    if quantize == "int8":
+        with quiet_libraries():
+            quantize_int8(onnx_path)
+        return {"method": "dynamic int8"}
+    from export.quantize_nbits import NBITS_CHOICES, quantize_nbits
+
+    return {"method": "weight-only", **quantize_nbits(onnx_path, bits=NBITS_CHOICES[quantize])}
+
+
 def _export(
     src: Path, dst: Path, kind: str, task: str, quantize: str, progress: Progress | None, parity
 ) -> dict[str, Any]:
-    if quantize not in QUANTIZE_CHOICES:
-        raise InputError(
-            tr("export.bad_quantize", DOMAIN, value=quantize, choices=", ".join(QUANTIZE_CHOICES))
-        )
+    if quantize not in TEXT_QUANTIZE_CHOICES:
+        choices = ", ".join(TEXT_QUANTIZE_CHOICES)
+        raise InputError(tr("export.bad_quantize", DOMAIN, value=quantize, choices=choices))
     src, dst = Path(src).expanduser(), Path(dst).expanduser()
     _check_source(src, kind)
     progress = progress or Progress()
@@ -117,10 +128,10 @@ def _export(
         export_s = time.perf_counter() - started
         step_done("copy")
         copied = copy_support_files(src, dst)
-        if quantize == "int8":
+        quantization: dict[str, Any] = {}
+        if quantize != "none":
             step_done("quantize")
-            with quiet_libraries():
-                quantize_int8(dst / "model.onnx")
+            quantization = _quantize(dst / "model.onnx", quantize)
         step_done("parity")
         report = {
             "kind": kind,
@@ -130,6 +141,7 @@ def _export(
             "onnx_file": "model.onnx",
             "copied_files": copied,
             "export_seconds": round(export_s, 3),
+            **({"quantization": quantization} if quantization else {}),
             **parity(src, dst),
         }
         write_parity(dst, report)

@@ -1,8 +1,8 @@
 """``demotivator models`` — the catalogue, the models folder, and what each role uses.
 
     demotivator models [list] [--json]
-    demotivator models install ID [--onnx] [--quantize none|int8] [--remove-torch]
-    demotivator models convert ID [--quantize none|int8] [--remove-torch]
+    demotivator models install ID [--onnx] [--quantize auto|none|int8|int4|int8wo] [--remove-torch]
+    demotivator models convert ID [--quantize auto|…] [--remove-torch]
     demotivator models import DIR --role generator|ranker|illustrator [--id ID]
     demotivator models verify [ID] [--quick] [--load] [--json]
     demotivator models remove ID
@@ -30,7 +30,7 @@ from inference.human_units import format_bytes
 from inference.i18n import tr
 from inference.installer import install
 from inference.model_manager import ModelManager
-from inference.model_store import InstalledModel, ModelStore, use_model
+from inference.model_store import QUANTIZATIONS, InstalledModel, ModelStore, use_model
 from inference.progress import Progress
 from inference.settings import Settings, load_settings, save_settings
 
@@ -252,8 +252,8 @@ def _parser() -> ArgumentParser:
         sp.add_argument("id", help=tr("cli.opt.id", DOMAIN))
         sp.add_argument(
             "--quantize",
-            choices=("none", "int8"),
-            default="none",
+            choices=QUANTIZATIONS,
+            default="auto",
             help=tr("cli.opt.quantize", DOMAIN),
         )
         sp.add_argument(

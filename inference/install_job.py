@@ -54,7 +54,7 @@ class InstallJob:
         catalog: Catalog | None = None,
         options: DownloadOptions | None = None,
         onnx: bool = False,
-        quantize: str = "none",
+        quantize: str = "auto",
         keep_torch: bool = True,
         convert: ConvertStep | None = None,
         on_update: Callable[[JobUpdate], None] | None = None,

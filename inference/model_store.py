@@ -96,6 +96,12 @@ def slug_id(text: str) -> str:
     return text[:64] or "model"
 
 
+# Weight quantizations of an ONNX conversion. "auto" lets the exporter pick per role what the
+# benchmark found fastest at equal quality (docs/performance.md); int4/int8wo are weight-only
+# (MatMulNBits) and only for text models.
+QUANTIZATIONS = ("auto", "none", "int8", "int4", "int8wo")
+
+
 def converted_id(model_id: str, quantize: str = "none") -> str:
     return f"{model_id}-onnx" if quantize in ("", "none") else f"{model_id}-onnx-{quantize}"
 

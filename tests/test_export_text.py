@@ -84,6 +84,33 @@ def test_int8_generator_export_loads_and_generates(tmp_path, tiny_generator_dir)
     assert "MatMulInteger" in ops or "DynamicQuantizeMatMul" in ops
 
 
+def test_int4_generator_export_quantizes_the_lm_head_and_generates(
+    tmp_path, tiny_generator_dir
+) -> None:
+    import onnx
+
+    dst = tmp_path / "qwen-int4"
+    report = export_generator(tiny_generator_dir, dst, quantize="int4")
+    assert report["quantize"] == "int4" and report["quantization"]["bits"] == 4
+    assert report["quantization"]["lm_head_quantized"] is True
+    assert math.isfinite(report["max_abs_logits_diff"])
+    ops = {n.op_type for n in onnx.load(str(dst / "model.onnx")).graph.node}
+    assert "MatMulNBits" in ops
+    rows = load_generator(dst, "onnx").raw_batch(
+        "Приходит мужик в бар", 2, GenerationParams(max_new_tokens=6, seed=1), Progress()
+    )
+    assert len(rows) == 2
+
+
+def test_auto_quantization_is_the_benchmarked_default_per_kind() -> None:
+    from export.common import resolve_quantization
+
+    assert resolve_quantization("generator", "auto") == "int4"
+    assert resolve_quantization("ranker", "auto") == "none"
+    assert resolve_quantization("illustrator", "auto") == "none"
+    assert resolve_quantization("generator", "int8") == "int8"
+
+
 def test_int8_ranker_export_loads(tmp_path, tiny_ranker_dir) -> None:
     report = export_ranker(tiny_ranker_dir, tmp_path / "ranker-int8", quantize="int8")
     assert report["quantize"] == "int8" and math.isfinite(report["max_abs_logits_diff"])
