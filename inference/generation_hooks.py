@@ -29,10 +29,19 @@ from transformers import (
 from inference.params import GenerationParams
 from inference.progress import Progress
 
+# re-exported: these used to live here and torch-free callers import them from token_rows
+from inference.token_rows import first_stop, is_greedy, mean_logprob, tokens_covering
 
-def is_greedy(params: GenerationParams) -> bool:
-    """``temperature == 0`` means greedy decoding (parity checks, scene descriptions)."""
-    return params.temperature <= 0
+__all__ = [
+    "RawLogprobRecorder",
+    "TokenStepHook",
+    "build_generation_config",
+    "build_processors",
+    "first_stop",
+    "is_greedy",
+    "mean_logprob",
+    "tokens_covering",
+]
 
 
 class RawLogprobRecorder(LogitsProcessor):
@@ -111,32 +120,3 @@ def build_generation_config(
         repetition_penalty=1.0,
         return_dict_in_generate=False,
     )
-
-
-def first_stop(ids: list[int], stop_ids: set[int]) -> int | None:
-    """Position of the first stop/pad token in a generated row, if any."""
-    for i, token in enumerate(ids):
-        if token in stop_ids:
-            return i
-    return None
-
-
-def tokens_covering(decode, ids: list[int], end_char: int) -> int:
-    """Smallest k such that ``decode(ids[:k])`` reaches ``end_char`` characters: the tokens
-    that produced the kept part of the text (binary search, a handful of decodes)."""
-    if end_char <= 0:
-        return 0
-    lo, hi = 1, len(ids)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if len(decode(ids[:mid])) >= end_char:
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
-
-
-def mean_logprob(row: torch.Tensor, k: int) -> float | None:
-    if k <= 0 or row.numel() == 0:
-        return None
-    return float(row[:k].mean())

@@ -1,9 +1,10 @@
 """Generator stage: a Qwen2-family causal LM writes N joke endings in one batched call.
 
-Both backends share everything but the model object: Optimum's ``ORTModelForCausalLM``
-(``onnx``, the default) and transformers' ``AutoModelForCausalLM`` (``torch``) expose the same
-``generate``; sampling, progress, cancel and log-probabilities are hooked in by
-:mod:`inference.generation_hooks`, text clean-up is :mod:`inference.postprocess`.
+Both backends share the prompt, the stop ids, the row format and the text clean-up
+(:mod:`inference.postprocess`). ``torch`` runs transformers' ``generate`` with sampling,
+progress, cancel and log-probabilities hooked in by :mod:`inference.generation_hooks`;
+``onnx`` (the default) runs the same semantics in numpy over plain ONNX Runtime
+(:mod:`inference.ort_decoder`), so a poster never imports torch or transformers.
 """
 
 from __future__ import annotations
@@ -130,52 +131,21 @@ class TextGenerator(TextModel):
     def _run(
         self, text: str, n: int, params: GenerationParams, progress: Progress, stage: str
     ) -> list[dict[str, Any]]:
-        import torch
-        from transformers import StoppingCriteriaList
-
-        from inference.generation_hooks import (
-            RawLogprobRecorder,
-            TokenStepHook,
-            build_generation_config,
-            build_processors,
-            first_stop,
-            mean_logprob,
-            tokens_covering,
-        )
+        from inference.token_rows import first_stop, mean_logprob, tokens_covering
 
         if self.model is None:
             raise ModelError(tr("generator.closed", DOMAIN))
         progress.stage(stage, total=params.max_new_tokens)
         progress.check()
         budget = max(1, self.max_length - params.max_new_tokens)
-        enc = self.tokenizer(
-            text, return_tensors="pt", add_special_tokens=False, truncation=True, max_length=budget
-        )
-        recorder = RawLogprobRecorder()
-        hook = TokenStepHook(progress, recorder)
-        config = build_generation_config(
-            params,
-            n,
-            sorted(self.stop_ids),
-            self.tokenizer.pad_token_id,
-            self.model.config.use_cache,
-        )
-        if params.seed is not None:
-            torch.manual_seed(params.seed)
-        with torch.inference_mode():
-            out = self.model.generate(
-                input_ids=enc["input_ids"],
-                attention_mask=enc["attention_mask"],
-                generation_config=config,
-                logits_processor=build_processors(params, recorder),
-                stopping_criteria=StoppingCriteriaList([hook]),
-                use_model_defaults=False,
-            )
+        prompt_ids = self.tokenizer(
+            text, add_special_tokens=False, truncation=True, max_length=budget
+        )["input_ids"]
+        generate = self._generate_onnx if self.backend == "onnx" else self._generate_torch
+        generated, logprobs, steps = generate(prompt_ids, n, params, progress)
         if progress.cancelled:
             raise Cancelled()
         progress.finish()
-        generated = out[:, enc["input_ids"].shape[1] :].tolist()
-        logprobs = hook.token_logprobs()
 
         def decode(ids: list[int]) -> str:
             return self.tokenizer.decode(ids, skip_special_tokens=False)
@@ -195,11 +165,70 @@ class TextGenerator(TextModel):
                     "finished": stop is not None,
                     "generated_tokens": len(body),
                     "tokens": k,
-                    "logprob": mean_logprob(logprobs[b], k) if logprobs.numel() else None,
-                    "steps": hook.steps,
+                    "logprob": mean_logprob(logprobs[b], k) if logprobs.size else None,
+                    "steps": steps,
                 }
             )
         return rows
+
+    def _generate_onnx(
+        self, prompt_ids: list[int], n: int, params: GenerationParams, progress: Progress
+    ) -> tuple[list[list[int]], Any, int]:
+        """The lean path: numpy sampling over ONNX Runtime (no torch imported)."""
+        import numpy as np
+
+        from inference.ort_decoder import generate
+
+        ids = np.asarray([prompt_ids], dtype=np.int64)
+        out = generate(
+            self.model,
+            ids,
+            np.ones_like(ids),
+            params,
+            n,
+            self.stop_ids,
+            self.tokenizer.pad_token_id,
+            progress,
+        )
+        return out.ids.tolist(), out.logprobs, out.steps
+
+    def _generate_torch(
+        self, prompt_ids: list[int], n: int, params: GenerationParams, progress: Progress
+    ) -> tuple[list[list[int]], Any, int]:
+        """transformers' ``generate`` with the hooks of :mod:`inference.generation_hooks`."""
+        import torch
+        from transformers import StoppingCriteriaList
+
+        from inference.generation_hooks import (
+            RawLogprobRecorder,
+            TokenStepHook,
+            build_generation_config,
+            build_processors,
+        )
+
+        input_ids = torch.tensor([prompt_ids], dtype=torch.long)
+        recorder = RawLogprobRecorder()
+        hook = TokenStepHook(progress, recorder)
+        config = build_generation_config(
+            params,
+            n,
+            sorted(self.stop_ids),
+            self.tokenizer.pad_token_id,
+            self.model.config.use_cache,
+        )
+        if params.seed is not None:
+            torch.manual_seed(params.seed)
+        with torch.inference_mode():
+            out = self.model.generate(
+                input_ids=input_ids,
+                attention_mask=torch.ones_like(input_ids),
+                generation_config=config,
+                logits_processor=build_processors(params, recorder),
+                stopping_criteria=StoppingCriteriaList([hook]),
+                use_model_defaults=False,
+            )
+        generated = out[:, input_ids.shape[1] :].tolist()
+        return generated, hook.token_logprobs().numpy(), hook.steps
 
 
 def load_generator(path: str | Path, backend: str = "onnx", threads: int = 0) -> TextGenerator:

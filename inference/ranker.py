@@ -1,12 +1,13 @@
 """Ranker stage: a BERT-like sequence regressor (one output) scores joke texts in batches.
 
-Backends: Optimum's ``ORTModelForSequenceClassification`` (``onnx``, the default) or
-transformers' ``AutoModelForSequenceClassification`` (``torch``). Higher score = funnier.
+Backends: plain ONNX Runtime (``onnx``, the default; :mod:`inference.ort_models`, no torch)
+or transformers' ``AutoModelForSequenceClassification`` (``torch``). Higher score = funnier.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from inference.errors import ModelError
 from inference.i18n import tr
@@ -42,24 +43,31 @@ class TextRanker(TextModel):
 
     def score(self, texts: list[str]) -> list[float]:
         """One score per text, same order; texts longer than the model takes are cut."""
-        import torch
-
         if self.model is None:
             raise ModelError(tr("ranker.closed", DOMAIN))
         scores: list[float] = []
         for start in range(0, len(texts), BATCH_SIZE):
             batch = [t if t.strip() else " " for t in texts[start : start + BATCH_SIZE]]
-            enc = self.tokenizer(
+            logits = self._logits(batch)
+            scores.extend(float(v) for v in logits.reshape(len(batch), -1)[:, 0])
+        return scores
+
+    def _logits(self, batch: list[str]) -> Any:
+        def encode(tensors: str) -> dict[str, Any]:
+            return self.tokenizer(
                 batch,
                 padding=True,
                 truncation=True,
                 max_length=self.max_length,
-                return_tensors="pt",
+                return_tensors=tensors,
             )
-            with torch.inference_mode():
-                logits = self.model(**enc).logits
-            scores.extend(float(v) for v in logits.reshape(len(batch), -1)[:, 0])
-        return scores
+
+        if self.backend == "onnx":  # numpy in, numpy out: no torch on this path
+            return self.model(**encode("np")).logits
+        import torch
+
+        with torch.inference_mode():
+            return self.model(**encode("pt")).logits
 
 
 def load_ranker(path: str | Path, backend: str = "onnx", threads: int = 0) -> TextRanker:

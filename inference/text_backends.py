@@ -1,7 +1,10 @@
-"""Loading a text model folder on the ``onnx`` (Optimum + ONNX Runtime) or ``torch``
+"""Loading a text model folder on the ``onnx`` (plain ONNX Runtime) or ``torch``
 (transformers) backend, with thread settings and library failures turned into ModelError.
 
-Heavy imports happen inside the functions so that importing :mod:`inference` stays cheap.
+The ``onnx`` backend needs only onnxruntime, numpy, tokenizers and jinja2
+(:mod:`inference.ort_models`, :mod:`inference.fast_tokenizer`): importing torch,
+transformers and optimum cost ~9 s of a 12 s poster with the lite models. Heavy imports
+happen inside the functions so that importing :mod:`inference` stays cheap.
 """
 
 from __future__ import annotations
@@ -38,11 +41,22 @@ def ort_session_options(threads: int) -> Any:
     return options
 
 
-def load_tokenizer(info: FolderInfo, padding_side: str) -> Any:
+def _transformers_tokenizer(info: FolderInfo) -> Any:
     from transformers import AutoTokenizer
 
+    return AutoTokenizer.from_pretrained(info.path, local_files_only=True)
+
+
+def load_tokenizer(info: FolderInfo, padding_side: str, backend: str = "torch") -> Any:
+    """transformers' tokenizer for ``torch``; for ``onnx`` the lean one over tokenizer.json
+    (a folder without tokenizer.json still gets transformers' slow tokenizer)."""
     try:
-        tokenizer = AutoTokenizer.from_pretrained(info.path, local_files_only=True)
+        if backend == "onnx" and (info.path / "tokenizer.json").is_file():
+            from inference.fast_tokenizer import load_fast_tokenizer
+
+            tokenizer = load_fast_tokenizer(info)
+        else:
+            tokenizer = _transformers_tokenizer(info)
     except Exception as exc:  # any library failure here means unusable tokenizer files
         raise ModelError(
             tr("folder.bad_tokenizer", DOMAIN, path=str(info.path), err=str(exc)[:300])
@@ -54,29 +68,11 @@ def load_tokenizer(info: FolderInfo, padding_side: str) -> Any:
 
 
 def _load_onnx(info: FolderInfo, task: Task, threads: int) -> Any:
-    from optimum.onnxruntime import ORTModelForCausalLM, ORTModelForSequenceClassification
+    from inference.ort_models import OnnxCausalLM, OnnxSequenceClassifier
 
-    assert info.onnx_file is not None
-    subfolder = info.onnx_file.parent.relative_to(info.path).as_posix()
-    cls = ORTModelForCausalLM if task == "causal-lm" else ORTModelForSequenceClassification
-    kwargs: dict[str, Any] = {}
     if task == "causal-lm":
-        kwargs["use_cache"] = True
-    model = cls.from_pretrained(
-        info.path,
-        subfolder="" if subfolder == "." else subfolder,
-        file_name=info.onnx_file.name,
-        export=False,  # never convert behind the user's back: that is `demotivator export`
-        local_files_only=True,
-        provider="CPUExecutionProvider",
-        session_options=ort_session_options(threads),
-        **kwargs,
-    )
-    if task == "causal-lm" and not model.can_use_cache:
-        # an export without KV cache still works, only slower
-        model.config.use_cache = False
-        model.generation_config.use_cache = False
-    return model
+        return OnnxCausalLM(info, threads)
+    return OnnxSequenceClassifier(info, threads)
 
 
 def _load_torch(info: FolderInfo, task: Task, threads: int) -> Any:
@@ -124,7 +120,7 @@ class TextModel:
         self.backend, self.warnings = choose_backend(info, backend)
         self.info = info
         self.name = info.name
-        self.tokenizer = load_tokenizer(info, padding_side=self.padding_side)
+        self.tokenizer = load_tokenizer(info, self.padding_side, self.backend)
         self.model: Any = load_model(info, self.backend, self.task, threads)
 
     # set by subclasses

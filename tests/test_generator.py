@@ -19,7 +19,7 @@ from inference.visual_prompt import MAX_WORDS, SCENE_MAX_NEW_TOKENS, fallback_fr
 PROMPT = "Приходит мужик в бар"
 # gibberish models: hot sampling, no repetition penalty, so rows differ and some end on EOS
 HOT = GenerationParams(
-    temperature=1.3, top_p=1.0, top_k=0, repetition_penalty=1.0, max_new_tokens=12, seed=7
+    temperature=1.3, top_p=1.0, top_k=0, repetition_penalty=1.0, max_new_tokens=12, seed=1
 )
 BACKENDS = ["torch", "onnx"]
 pytestmark = pytest.mark.usefixtures("restore_torch_threads")

@@ -1,0 +1,140 @@
+"""Token-by-token generation on :class:`~inference.ort_models.OnnxCausalLM` in numpy, with
+the semantics of transformers' ``generate`` as :mod:`inference.generation_hooks` sets it up:
+
+- processors in transformers' order and arithmetic: repetition penalty over the whole row
+  (prompt included), then — when sampling — temperature, top-k, top-p; greedy is argmax;
+- sampled rows are the prompt repeated ``n`` times (greedy: one row); finished rows keep
+  getting the pad token; the loop ends when every row has met a stop id or after
+  ``max_new_tokens``;
+- log-probabilities of the chosen tokens from the raw (unprocessed) log-softmax, as
+  ``RawLogprobRecorder`` records them;
+- one ``progress.advance()`` per token and a cancel honoured within one token.
+
+Random numbers come from ``numpy.random.default_rng(params.seed)``, so a seed reproduces a
+batch on this backend (not the torch backend's tokens: the generators differ).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from inference.ort_models import OnnxCausalLM
+from inference.params import GenerationParams
+from inference.progress import Progress
+from inference.token_rows import is_greedy
+
+
+@dataclass
+class Generated:
+    ids: np.ndarray  # (rows, steps) new tokens only
+    logprobs: np.ndarray  # (rows, steps) raw log-probabilities of those tokens
+    steps: int
+
+
+def log_softmax(scores: np.ndarray) -> np.ndarray:
+    shifted = scores - scores.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def repetition_penalty(scores: np.ndarray, ids: np.ndarray, penalty: float) -> np.ndarray:
+    """transformers' RepetitionPenaltyLogitsProcessor: every token already in the row has its
+    logit divided by ``penalty`` when positive, multiplied when negative."""
+    seen = np.take_along_axis(scores, ids, axis=1)
+    seen = np.where(seen < 0, seen * penalty, seen / penalty)
+    out = scores.copy()
+    np.put_along_axis(out, ids, seen, axis=1)
+    return out
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Keep the ``k`` best logits (ties with the k-th included, like TopKLogitsWarper)."""
+    k = min(max(k, 1), scores.shape[-1])
+    kth = np.partition(scores, -k, axis=-1)[:, -k, None]
+    return np.where(scores < kth, -np.inf, scores)
+
+
+def top_p(scores: np.ndarray, p: float) -> np.ndarray:
+    """TopPLogitsWarper: drop the least likely tokens whose total probability stays within
+    ``1 - p``; the most likely token is always kept."""
+    order = np.argsort(scores, axis=-1, kind="stable")
+    ascending = np.take_along_axis(scores, order, axis=-1)
+    cumulative = np.cumsum(np.exp(log_softmax(ascending)), axis=-1)
+    remove_sorted = cumulative <= (1 - p)
+    remove_sorted[:, -1] = False
+    remove = np.zeros_like(remove_sorted)
+    np.put_along_axis(remove, order, remove_sorted, axis=-1)
+    return np.where(remove, -np.inf, scores)
+
+
+def choose(
+    logits: np.ndarray, ids: np.ndarray, params: GenerationParams, rng: np.random.Generator
+) -> np.ndarray:
+    """The next token of every row."""
+    scores = logits.astype(np.float32)
+    if params.repetition_penalty and params.repetition_penalty != 1.0:
+        scores = repetition_penalty(scores, ids, params.repetition_penalty)
+    if is_greedy(params):
+        return scores.argmax(axis=-1)
+    if params.temperature != 1.0:
+        scores = scores / np.float32(params.temperature)
+    if params.top_k and params.top_k > 0:
+        scores = top_k(scores, params.top_k)
+    if params.top_p is not None and params.top_p < 1.0:
+        scores = top_p(scores, params.top_p)
+    probs = np.exp(log_softmax(scores.astype(np.float64)))
+    cumulative = np.cumsum(probs, axis=-1)
+    draw = rng.random((scores.shape[0], 1)) * cumulative[:, -1:]
+    return (cumulative > draw).argmax(axis=-1)
+
+
+def generate(
+    model: OnnxCausalLM,
+    prompt_ids: np.ndarray,
+    prompt_mask: np.ndarray,
+    params: GenerationParams,
+    n: int,
+    stop_ids: set[int],
+    pad_id: int,
+    progress: Progress,
+) -> Generated:
+    """New tokens for each prompt row, repeated ``n`` times when sampling. Stops early
+    (without raising) when ``progress`` is cancelled: the caller decides what that means."""
+    rows = 1 if is_greedy(params) else max(1, n)
+    rng = np.random.default_rng(params.seed)
+    stops = np.array(sorted(stop_ids), dtype=np.int64)
+    # the prompt is read once per distinct row; its cache is then shared by the copies
+    logits, cache = model.step(prompt_ids, prompt_mask, None)
+    last = np.repeat(logits[:, -1, :], rows, axis=0)
+    cache = None if cache is None else [np.repeat(c, rows, axis=0) for c in cache]
+    ids = np.repeat(prompt_ids, rows, axis=0)
+    mask = np.repeat(prompt_mask, rows, axis=0)
+    unfinished = np.ones(ids.shape[0], dtype=bool)
+    new_ids: list[np.ndarray] = []
+    logprobs: list[np.ndarray] = []
+    for step in range(params.max_new_tokens):
+        if step:
+            if cache is None:  # no KV cache in the graph: the whole sequence again
+                logits, _ = model.step(ids, mask, None)
+            else:
+                logits, cache = model.step(ids[:, -1:], mask, cache)
+            last = logits[:, -1, :]
+        raw = log_softmax(last.astype(np.float32))
+        token = choose(last, ids, params, rng)
+        token = np.where(unfinished, token, pad_id).astype(np.int64)
+        logprobs.append(np.take_along_axis(raw, token[:, None], axis=1)[:, 0])
+        new_ids.append(token)
+        ids = np.concatenate([ids, token[:, None]], axis=1)
+        mask = np.concatenate([mask, np.ones_like(token)[:, None]], axis=1)
+        progress.advance()
+        unfinished &= ~np.isin(token, stops)
+        if progress.cancelled or not unfinished.any():
+            break
+    steps = len(new_ids)
+    shape = (ids.shape[0], steps)
+    return Generated(
+        ids=np.stack(new_ids, axis=1) if steps else np.zeros(shape, np.int64),
+        logprobs=np.stack(logprobs, axis=1) if steps else np.zeros(shape, np.float32),
+        steps=steps,
+    )
