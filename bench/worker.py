@@ -54,10 +54,10 @@ def run_task(task: dict[str, Any]) -> dict[str, Any]:
     """Run one task here; never raises: a failure is recorded in the result."""
     started = time.perf_counter()
     try:
-        if task.get("ort_spinning") is False:
-            from bench.experiments import disable_text_ort_spinning
+        if task.get("ort_spinning") is True:
+            from bench.experiments import enable_text_ort_spinning
 
-            disable_text_ort_spinning()
+            enable_text_ort_spinning()
         result = _stage(task["kind"])(task)
         result["ok"] = True
     except Exception as exc:  # one broken variant must not end the whole benchmark

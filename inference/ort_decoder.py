@@ -58,14 +58,36 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
 def top_p(scores: np.ndarray, p: float) -> np.ndarray:
     """TopPLogitsWarper: drop the least likely tokens whose total probability stays within
     ``1 - p``; the most likely token is always kept."""
-    order = np.argsort(scores, axis=-1, kind="stable")
-    ascending = np.take_along_axis(scores, order, axis=-1)
-    cumulative = np.cumsum(np.exp(log_softmax(ascending)), axis=-1)
-    remove_sorted = cumulative <= (1 - p)
-    remove_sorted[:, -1] = False
-    remove = np.zeros_like(remove_sorted)
-    np.put_along_axis(remove, order, remove_sorted, axis=-1)
-    return np.where(remove, -np.inf, scores)
+    out = np.full_like(scores, -np.inf)
+    for row, (values, keep) in enumerate(_finite_rows(scores)):
+        order = np.argsort(values, kind="stable")
+        ascending = values[order]
+        cumulative = np.cumsum(np.exp(log_softmax(ascending[None, :])[0]))
+        remove = cumulative <= (1 - p)
+        remove[-1] = False
+        kept = np.sort(order[~remove])
+        out[row, keep[kept]] = values[kept]
+    return out
+
+
+def _finite_rows(scores: np.ndarray):
+    """(finite values, their indices) per row. After top-k only k of the ~150k logits of a
+    real vocabulary are finite: sorting and sampling only those is the same arithmetic (an
+    -inf logit has probability 0 and sorts first) and several times cheaper per token."""
+    for row in scores:
+        keep = np.flatnonzero(np.isfinite(row))
+        yield row[keep], keep
+
+
+def sample(scores: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One draw per row from softmax(scores), by inverting the cumulative distribution."""
+    draws = rng.random((scores.shape[0], 1))[:, 0]
+    tokens = np.empty(scores.shape[0], dtype=np.int64)
+    for row, (values, keep) in enumerate(_finite_rows(scores)):
+        probs = np.exp(log_softmax(values.astype(np.float64)[None, :])[0])
+        cumulative = np.cumsum(probs)
+        tokens[row] = keep[(cumulative > draws[row] * cumulative[-1]).argmax()]
+    return tokens
 
 
 def choose(
@@ -83,10 +105,7 @@ def choose(
         scores = top_k(scores, params.top_k)
     if params.top_p is not None and params.top_p < 1.0:
         scores = top_p(scores, params.top_p)
-    probs = np.exp(log_softmax(scores.astype(np.float64)))
-    cumulative = np.cumsum(probs, axis=-1)
-    draw = rng.random((scores.shape[0], 1)) * cumulative[:, -1:]
-    return (cumulative > draw).argmax(axis=-1)
+    return sample(scores, rng)
 
 
 def generate(

@@ -42,8 +42,6 @@ def text_session(path: Path, threads: int) -> Any:
     from inference.text_backends import ort_session_options
 
     options = ort_session_options(threads)
-    # a busy 2-core box: spinning pool threads steal the CPU from each other (DESIGN.md)
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 

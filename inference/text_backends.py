@@ -38,6 +38,8 @@ def ort_session_options(threads: int) -> Any:
     options.intra_op_num_threads = resolve_threads(threads)
     options.inter_op_num_threads = 1  # one graph at a time; the pool is for the matmuls
     options.log_severity_level = 3  # ORT's own warnings are not for end users
+    # a busy 2-core box: spinning pool threads steal the CPU from each other (DESIGN.md)
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return options
 
 
