@@ -21,7 +21,7 @@ from bench.variants import variant_names
 from bench.worker import run_in_subprocess, run_task
 
 DEFAULT_VARIANTS = {
-    "generator": "onnx-int4",
+    "generator": "onnx-int8",
     "ranker": "onnx-fp32",
     "illustrator": "onnx-fp32+taesd",
 }

@@ -37,8 +37,9 @@ SUPPORT_FILES = (
 QUANTIZE_CHOICES = ("none", "int8")  # the illustrator's
 TEXT_QUANTIZE_CHOICES = ("none", "int8", "int4", "int8wo")  # generator and ranker
 # What "auto" means per kind: the fastest variant the benchmark found to keep quality
-# (docs/performance.md). The UNet gains nothing from int8 on AVX2 and its picture drifts.
-AUTO_QUANTIZATION = {"generator": "int4", "ranker": "none", "illustrator": "none"}
+# (docs/performance.md): dynamic int8 decodes as fast as int4 on AVX2 with a fifth of its
+# logit error; the ranker and the UNet gain little from int8 and drift.
+AUTO_QUANTIZATION = {"generator": "int8", "ranker": "none", "illustrator": "none"}
 
 
 def resolve_quantization(kind: str, quantize: str) -> str:

@@ -312,7 +312,7 @@ def test_downloaded_generator_converts_to_onnx_and_makes_a_poster(hub, qwen_repo
         CONVERTING
     )
     onnx = job.result
-    assert onnx.id == "tiny-qwen-onnx-int4" and onnx.is_onnx  # "auto": int4 for a generator
+    assert onnx.id == "tiny-qwen-onnx-int8" and onnx.is_onnx  # "auto": int8 for a generator
     assert onnx.manifest.source["from"] == "tiny-qwen"
     assert "parity" in onnx.manifest.source and onnx.manifest.source["parity"]
     assert store.find("tiny-qwen") is None  # the PyTorch folder was not kept

@@ -105,7 +105,7 @@ def test_int4_generator_export_quantizes_the_lm_head_and_generates(
 def test_auto_quantization_is_the_benchmarked_default_per_kind() -> None:
     from export.common import resolve_quantization
 
-    assert resolve_quantization("generator", "auto") == "int4"
+    assert resolve_quantization("generator", "auto") == "int8"
     assert resolve_quantization("ranker", "auto") == "none"
     assert resolve_quantization("illustrator", "auto") == "none"
     assert resolve_quantization("generator", "int8") == "int8"
