@@ -131,7 +131,9 @@ def main(argv: list[str]) -> int:
             clean_work(build.work)
         with cancel_on_sigint(build.progress):
             build.run(steps)
-        print(tr("cli.done", DOMAIN, out=str(build.out), work=str(build.work)))
+        # only the export step writes models to --out; earlier steps leave work files only
+        key = "cli.done" if "export" in steps else "cli.done_steps"
+        print(tr(key, DOMAIN, out=str(build.out), work=str(build.work), steps=",".join(steps)))
         return 0
 
     return report_user_errors(body)
