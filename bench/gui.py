@@ -5,15 +5,12 @@ Measured from outside: the parent starts a fresh interpreter and waits for the l
 window was shown (so it includes interpreter start, imports, window construction and the
 first turn of the event loop). With no display, Qt's offscreen platform is used.
 
-The child is ``python -m desktop_app`` itself when the GUI supports
-``DEMOTIVATOR_EXIT_AFTER_FIRST_WINDOW=1`` (print the line, then quit); until it does, a
-probe that mirrors ``desktop_app.__main__.main`` is run instead (see :data:`PROBE`). Qt is
-only ever imported in that child, never in this package.
+The child is ``python -m desktop_app`` itself with ``DEMOTIVATOR_EXIT_AFTER_FIRST_WINDOW=1``
+(print the line, then quit). Qt is only ever imported in that child, never in this package.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -25,36 +22,9 @@ from typing import Any
 from bench.measure import median
 from bench.worker import REPO_ROOT, child_env
 
+# What desktop_app.__main__ reacts to and prints (kept as literals: Qt never loads here).
 EXIT_ENV = "DEMOTIVATOR_EXIT_AFTER_FIRST_WINDOW"
 MARK = "first_window_s="
-# Mirrors desktop_app.__main__.main(); runs only as ``python -c`` in a child process.
-PROBE = f"""
-import sys, time
-t0 = time.perf_counter()
-import inference
-from desktop_app.application import create_application
-from desktop_app.main_window import MainWindow
-from PySide6.QtCore import QTimer
-app = create_application(sys.argv)
-window = MainWindow()
-window.show()
-def shown():
-    print("{MARK}%.4f" % (time.perf_counter() - t0), flush=True)
-    window.close()
-    app.quit()
-QTimer.singleShot(0, shown)
-sys.exit(app.exec())
-"""
-
-
-def gui_supports_exit_flag() -> bool:
-    spec = importlib.util.find_spec("desktop_app.__main__")
-    if spec is None or not spec.origin:
-        return False
-    try:
-        return EXIT_ENV in Path(spec.origin).read_text(encoding="utf-8")
-    except OSError:
-        return False
 
 
 def _one_start(cmd: list[str], env: dict[str, str], timeout_s: float) -> dict[str, Any]:
@@ -86,8 +56,7 @@ def _one_start(cmd: list[str], env: dict[str, str], timeout_s: float) -> dict[st
 
 def measure_first_window(repeats: int, timeout_s: float = 120.0) -> dict[str, Any]:
     """Median over ``repeats`` fresh starts (the first one also warms the disk cache)."""
-    native = gui_supports_exit_flag()
-    cmd = [sys.executable, "-m", "desktop_app"] if native else [sys.executable, "-c", PROBE]
+    cmd = [sys.executable, "-m", "desktop_app"]
     with tempfile.TemporaryDirectory(prefix="bench-gui-") as tmp:
         env = child_env(0)
         env.update(
@@ -102,7 +71,7 @@ def measure_first_window(repeats: int, timeout_s: float = 120.0) -> dict[str, An
         starts = [_one_start(cmd, env, timeout_s) for _ in range(repeats + 1)]
     good = [s for s in starts[1:] if s["ok"]]  # the first start only warms caches
     result: dict[str, Any] = {
-        "method": "desktop_app exit flag" if native else "probe mirroring desktop_app.__main__",
+        "method": "python -m desktop_app with " + EXIT_ENV,
         "platform": env.get("QT_QPA_PLATFORM", "native"),
         "cold_start_s": starts[0].get("first_window_s"),
         "starts": starts,
