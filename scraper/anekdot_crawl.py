@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from inference.errors import Cancelled, InputError
 from inference.progress import Progress
@@ -63,15 +63,28 @@ def day_url(base_url: str, day: date | str) -> str:
     return f"{base_url.rstrip('/')}/release/anekdot/day/{text}/"
 
 
-def page_number(link: PageLink, day_prefix: str) -> int | None:
-    """Page number of a pagination link of the same day, from its label ("2") or from the
-    URL tail ("…/day/2024-01-05/2"); None for links elsewhere or without a number."""
-    if not link.url.startswith(day_prefix.rstrip("/")) or urlsplit(link.url).fragment:
+def day_page(link: PageLink, day_prefix: str) -> tuple[str, int] | None:
+    """(URL to fetch, page number) of a pagination link of the same day, else None.
+
+    The link is matched by its path (``…/release/anekdot/day/YYYY-MM-DD/…``) and rebuilt
+    on the crawl's own base URL, so saved pages whose links are absolute
+    (``https://www.anekdot.ru/…``) still paginate when served from a mirror. The number
+    comes from the link text ("2"), the URL tail ("…/2/") or a ``page`` query parameter.
+    """
+    base = urlsplit(day_prefix)
+    marker = base.path.rstrip("/")
+    marker = marker[marker.index("/release/") :] if "/release/" in marker else marker
+    parts = urlsplit(link.url)
+    if parts.fragment or marker not in parts.path:
         return None
-    if link.label.isdigit():
-        return int(link.label)
-    tail = link.url[len(day_prefix.rstrip("/")) :].strip("/")
-    return int(tail) if tail.isdigit() else None
+    tail = parts.path[parts.path.index(marker) + len(marker) :]
+    if tail and not tail.startswith("/"):
+        return None  # "…/day/2024-01-050": another path that merely starts the same
+    url = day_prefix.rstrip("/") + (tail or "/") + (f"?{parts.query}" if parts.query else "")
+    for candidate in (link.label, tail.strip("/"), *parse_qs(parts.query).get("page", [])):
+        if candidate.isdigit():
+            return url, int(candidate)
+    return None
 
 
 def to_record(joke: ParsedJoke, base_url: str, day: str) -> JokeRecord:
@@ -106,9 +119,9 @@ def _save_page(
     with Transaction(conn):
         outcomes = [upsert_joke(conn, to_record(j, base_url, task.day)) for j in jokes]
         for link in links:
-            number = page_number(link, prefix)
-            if number is not None and number > 1 and link.url != task.url:
-                stats.pages_total += pages.add_page(conn, SOURCE, link.url, task.day, number)
+            found = day_page(link, prefix)
+            if found is not None and found[1] > 1 and found[0] != task.url:
+                stats.pages_total += pages.add_page(conn, SOURCE, found[0], task.day, found[1])
         pages.mark_page(conn, task.url, "done", run_id, jokes=len(jokes))
     # Counted only after the commit, so the summary never claims what was rolled back.
     stats.jokes_new += outcomes.count(Outcome.NEW)

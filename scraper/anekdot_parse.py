@@ -14,6 +14,9 @@ Markup it relies on (checked against saved real pages; see scraper/README.md):
 Older pages put ``data-t`` on an inner ``div.time`` instead of the topicbox; both work.
 ``data-t`` is the item type: j = joke, o = story, a = aphorism, c = poem, e = cartoon.
 Items without ``data-id`` (ads, headers) and items without text (cartoons) are skipped.
+Text reads as a browser's innerText (inline tags are text, a <div> line is a line, a <p> a
+paragraph). A ``div.rates`` without ``data-r`` (as on the single-joke pages) is read from
+the vote counts in its spans' titles ("за 9 голосов", "всего 24 голоса", "против 12 …").
 """
 
 from __future__ import annotations
@@ -28,9 +31,12 @@ from scraper.errors import LayoutChangedError, msg
 from scraper.textnorm import clean_text, parse_date
 
 JOKE_TYPE = "j"
-_BLOCK_TAGS = {"p", "div", "li", "blockquote"}
+_BLOCK_TAGS = {"p", "div", "li", "ul", "ol", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"}
+_PARAGRAPH_BREAKS = 2  # innerText puts a blank line around a <p>
 _SKIP_TAGS = {"script", "style", "noscript", "template"}
 _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+_NUMBER = re.compile(r"\d+")
+_SIGNED = re.compile(r"\s*[-+\u2212]?\d+")
 _DATE_IN_TITLE = re.compile(r"\b(\d{2}\.\d{2}\.\d{4})\b")
 
 
@@ -84,6 +90,29 @@ def parse_rates(value: str | None) -> Rates | None:
     return Rates(net, total, up, down)
 
 
+def _votes_in_title(node: Tag | None) -> int | None:
+    # "за 9 голосов" / "против 12 голосов" / "всего 24 голоса" → the number
+    match = _NUMBER.search(str(node.get("title") or "")) if node is not None else None
+    return int(match.group(0)) if match else None
+
+
+def block_rates(rates: Tag) -> Rates | None:
+    """The four numbers of a ``div.rates``: from ``data-r`` when it has one; otherwise
+    (pages that dropped it, like the single-joke pages) from the vote counts in the titles
+    of its + / value / – spans and the shown rating."""
+    if rates.get("data-r") is not None:
+        return parse_rates(str(rates["data-r"]))
+    up = _votes_in_title(rates.select_one(".vote.p"))
+    down = _votes_in_title(rates.select_one(".vote.m"))
+    value = rates.select_one(".value")
+    shown = _SIGNED.match(value.find(string=True, recursive=False) or "") if value else None
+    if up is None or down is None:
+        return None
+    net = int(shown.group(0).replace("\u2212", "-")) if shown else up - down
+    total = _votes_in_title(value)
+    return Rates(net, up + down if total is None else total, up, down)
+
+
 def _item_type(box: Tag) -> str | None:
     own = box.get("data-t")
     if own:
@@ -92,8 +121,9 @@ def _item_type(box: Tag) -> str | None:
     return str(inner["data-t"]) if isinstance(inner, Tag) else None
 
 
-def _render(node: Tag, out: list[str]) -> None:
-    """Text as a browser shows it: source whitespace collapses, <br> and blocks break lines."""
+def _render(node: Tag, out: list[str | int]) -> None:
+    """Text as a browser's innerText shows it: source whitespace collapses, <br> is a new
+    line, and a block asks for a line break before and after it (an int: how many)."""
     for child in node.children:
         if isinstance(child, Comment):
             continue
@@ -105,17 +135,36 @@ def _render(node: Tag, out: list[str]) -> None:
             if child.name == "br":
                 out.append("\n")
             elif child.name in _BLOCK_TAGS:
-                out.append("\n")
+                breaks = _PARAGRAPH_BREAKS if child.name == "p" else 1
+                out.append(breaks)
                 _render(child, out)
-                out.append("\n")
+                out.append(breaks)
             else:
                 _render(child, out)
 
 
+def _join(parts: list[str | int]) -> str:
+    # Adjacent block edges ask for breaks together: the largest request wins (so
+    # "<div>a</div><div>b</div>" is two lines, not a blank line), and none at the ends.
+    text: list[str] = []
+    pending = 0
+    for part in parts:
+        if isinstance(part, int):
+            pending = max(pending, part)
+        elif pending and not part.strip(" "):
+            continue  # source whitespace between two blocks is not text
+        else:
+            if pending and text:
+                text.append("\n" * pending)
+            pending = 0
+            text.append(part)
+    return "".join(text)
+
+
 def element_text(node: Tag) -> str:
-    parts: list[str] = []
+    parts: list[str | int] = []
     _render(node, parts)
-    return clean_text("".join(parts))
+    return clean_text(_join(parts))
 
 
 def _own_date(box: Tag) -> str | None:
@@ -148,7 +197,7 @@ def parse_listing(html: str, page_url: str) -> ParsedPage:
         if not text:  # a cartoon / picture-only item
             skipped += 1
             continue
-        rates_div = box.select_one("div.rates[data-r]")
+        rates_div = box.select_one("div.rates[data-r]") or box.select_one("div.rates")
         tags = tuple(
             t for t in (a.get_text(" ", strip=True) for a in box.select("div.tags a")) if t
         )
@@ -157,7 +206,7 @@ def parse_listing(html: str, page_url: str) -> ParsedPage:
             ParsedJoke(
                 native_id=native_id,
                 text=text,
-                rates=parse_rates(str(rates_div["data-r"])) if rates_div is not None else None,
+                rates=block_rates(rates_div) if rates_div is not None else None,
                 tags=tags,
                 author=author.get_text(" ", strip=True) or None if author else None,
                 date=_own_date(box),

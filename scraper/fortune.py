@@ -7,8 +7,10 @@ an indented line starting with ``--`` (plus indented continuation lines), e.g.
             -- Евгений Кащеев
     %
 
-The attribution is stored apart from the text; an unindented ``-- `` line is dialogue and
-stays in the text. The file name (without ``.u8``) becomes the category.
+The attribution is stored apart from the text. An unindented ``-- Name`` last line is an
+attribution too, unless the entry is a dialogue (other lines start with a dash) or the
+line reads as a reply (ends with ? or !): then it stays in the text. The file name
+(without ``.u8``) becomes the category.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from scraper.textnorm import clean_text, decode_bytes, text_hash
 
 SOURCE = "fortune"
 _ATTRIBUTION = re.compile(r"^[ \t]+(?:--|—|–)\s*(.*)$")
+_PLAIN_ATTRIBUTION = re.compile(r"^--\s+(\S.*)$")
+_DASHES = ("-", "—", "–")
 _SKIP_SUFFIXES = (".dat", ".pos", ".gz", ".deb")
 
 
@@ -50,7 +54,22 @@ def _split_attribution(lines: list[str]) -> tuple[list[str], str | None]:
             parts = [match.group(1), *(t.strip() for t in tail)]
             return lines[:start], " ".join(p for p in parts if p) or None
         return lines, None
-    return lines, None
+    return _plain_attribution(lines)
+
+
+def _plain_attribution(lines: list[str]) -> tuple[list[str], str | None]:
+    """An unindented last line ``-- Name`` is the attribution when nothing else in the entry
+    is a dialogue line (starts with a dash) and it does not read as a reply (? or !)."""
+    if len(lines) < 2:
+        return lines, None
+    match = _PLAIN_ATTRIBUTION.match(lines[-1])
+    body = lines[:-1]
+    if match is None or not any(line.strip() for line in body):
+        return lines, None
+    name = match.group(1).strip()
+    if name.endswith(("?", "!")) or any(line.lstrip()[:1] in _DASHES for line in body):
+        return lines, None
+    return body, name
 
 
 def parse_fortune(text: str) -> list[FortuneEntry]:

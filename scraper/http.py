@@ -19,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, NewConnectionError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from scraper.errors import FetchError, RobotsDisallowedError, RobotsUnavailableError, msg
@@ -107,7 +108,7 @@ class PoliteClient:
         try:
             response = self._request(robots_url)
         except requests.RequestException as exc:
-            raise RobotsUnavailableError(robots_url, _reason(exc)) from exc
+            raise RobotsUnavailableError(robots_url, _reason(exc, self.settings.timeout_s)) from exc
         if response.status_code != 200:
             response.close()
         if response.status_code in (401, 403):
@@ -152,7 +153,7 @@ class PoliteClient:
             try:
                 response = self._request(url)
             except requests.RequestException as exc:  # urllib3 has retried already
-                raise FetchError(url, _reason(exc)) from exc
+                raise FetchError(url, _reason(exc, self.settings.timeout_s)) from exc
             try:
                 if response.status_code != 200:
                     response.close()
@@ -164,7 +165,7 @@ class PoliteClient:
                 return Fetched(response.url, response.status_code, text, encoding)
             except (requests.RequestException, TruncatedBody) as exc:
                 if attempt + 1 >= attempts:
-                    raise FetchError(url, _reason(exc)) from exc
+                    raise FetchError(url, _reason(exc, self.settings.timeout_s)) from exc
                 backoff = self.settings.backoff_s * 2**attempt
                 self._sleep(min(backoff, self.settings.backoff_max_s))
         raise AssertionError("unreachable")
@@ -180,10 +181,27 @@ def _declared_charset(response: requests.Response) -> str | None:
 
 
 def _looks_complete(text: str) -> bool:
-    # Every real listing page ends with </html>; a page cut mid-way does not.
-    return "</html>" in text[-2048:].lower()
+    """False for an empty body, or one that opens <html>/<body> and never closes it (a real
+    page cut mid-way). A bare fragment without those tags cannot be judged and passes."""
+    if not text.strip():
+        return False
+    head, tail = text[:4096].lower(), text[-2048:].lower()
+    return all(f"<{tag}" not in head or f"</{tag}>" in tail for tag in ("html", "body"))
 
 
-def _reason(exc: BaseException) -> str:
+def _reason(exc: BaseException, timeout_s: float) -> str:
+    """One readable cause instead of urllib3's "HTTPConnectionPool(...): Max retries
+    exceeded ... Caused by ReadTimeoutError(...)" chain."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, MaxRetryError) and cause.reason is not None:
+            cause = cause.reason
+            continue
+        if isinstance(cause, requests.Timeout | TimeoutError | ReadTimeoutError):
+            return msg("fetch.timeout", seconds=f"{timeout_s:g}")
+        if isinstance(cause, NewConnectionError):
+            return msg("fetch.no_connection")
+        nested = cause.args[0] if cause.args and isinstance(cause.args[0], BaseException) else None
+        cause = nested or cause.__cause__ or cause.__context__
     text = str(exc).strip() or type(exc).__name__
     return text if len(text) <= 200 else text[:197] + "..."

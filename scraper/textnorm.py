@@ -66,12 +66,25 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
     return data.decode("utf-8", errors="replace"), "utf-8"  # unreachable: cp1251 maps ~all
 
 
+def _compact_date(value: float) -> str | None:
+    """20231204 → 2023-12-04. Unix seconds in that range would be August 1970, which no
+    joke dataset holds, so a number that reads as a valid YYYYMMDD is taken as one."""
+    if not float(value).is_integer() or not 1900_01_01 <= value <= 2100_12_31:
+        return None
+    number = int(value)
+    try:
+        return date(number // 10000, number // 100 % 100, number % 100).isoformat()
+    except ValueError:
+        return None
+
+
 _DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
 
 def parse_date(value: object) -> str | None:
-    """A date as ``YYYY-MM-DD`` from ISO strings, ``DD.MM.YYYY``, datetime/date objects or
-    Unix timestamps (seconds or milliseconds); None when it cannot be read."""
+    """A date as ``YYYY-MM-DD`` from ISO strings, ``DD.MM.YYYY``, ``YYYYMMDD`` numbers,
+    datetime/date objects or Unix timestamps (seconds or milliseconds); None when it cannot
+    be read."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -79,6 +92,9 @@ def parse_date(value: object) -> str | None:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, int | float) and not isinstance(value, bool):
+        compact = _compact_date(value)
+        if compact is not None:
+            return compact
         seconds = value / 1000 if value > 1e11 else value
         try:
             return datetime.fromtimestamp(seconds, tz=UTC).date().isoformat()

@@ -114,7 +114,8 @@ class FixtureSite:
             self._gate.wait(60)
             with self._lock:
                 self.waiting -= 1
-        resource = self.resources.get(path)
+        # A route may name a query ("/day/?page=2"); otherwise the path alone decides.
+        resource = self.resources.get(handler.path) or self.resources.get(path)
         try:
             if fault is not None and fault.kind == "slow":
                 time.sleep(fault.seconds)

@@ -94,6 +94,15 @@ def test_persistent_failure_is_recorded_and_retried_next_run(site_and_server, tm
     assert duplicates(db) == site.reposts
 
 
+def test_timeout_every_time_is_reported_in_words(site_and_server, tmp_path):
+    _site, server, base_url = site_and_server
+    server.fault(DAY1_P2, *[Fault.slow(1.0)] * 3)
+    stats = run_crawl(base_url, tmp_path / "j.sqlite", FIRST, LAST, timeout_s=0.3)
+    assert stats.pages_failed == 1
+    reason = stats.failures[0][1]
+    assert "0.3" in reason and "HTTPConnectionPool" not in reason and len(reason) < 200
+
+
 def test_cut_body_every_time_is_an_error_not_a_partial_page(site_and_server, tmp_path):
     site, server, base_url = site_and_server
     db = tmp_path / "j.sqlite"

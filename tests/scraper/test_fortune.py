@@ -101,3 +101,18 @@ def test_folder_import_categories_dedup_and_idempotence(fortune_dir, tmp_path):
 def test_missing_path_is_a_user_error(tmp_path):
     with pytest.raises(InputError, match="nope"):
         fortune_files([tmp_path / "nope"])
+
+
+def test_plain_dash_attribution_line_unless_the_entry_is_a_dialogue():
+    text = (
+        "Шутка в две строки,\nвторая строка.\n-- Козьма Прутков\n%\n"
+        "- Ты кто?\n-- Конь в пальто.\n%\n"  # dialogue: stays text
+        "Вопрос:\n-- Ответ будет?\n%\n"  # a reply, not a name
+        "-- Одна строка\n"
+    )
+    assert parse_fortune(text) == [
+        FortuneEntry("Шутка в две строки,\nвторая строка.", "Козьма Прутков"),
+        FortuneEntry("- Ты кто?\n-- Конь в пальто.", None),
+        FortuneEntry("Вопрос:\n-- Ответ будет?", None),
+        FortuneEntry("-- Одна строка", None),
+    ]

@@ -136,3 +136,23 @@ def test_export_refuses_unknown_format(filled_db, tmp_path):
     with pytest.raises(InputError, match=r"\.jsonl или \.parquet"):
         export_dataset(filled_db, tmp_path / "out.xlsx")
     assert not list(tmp_path.glob("*.xlsx*")) and not list(tmp_path.glob(".*partial"))
+
+
+def test_igorktech_anekdots_columns_as_published(tmp_path):
+    # The published Parquet: date int64, total_votes a *string*, total_mark the rating.
+    rows = [
+        {"total_mark": 5, "date": 1701648000, "downvote": 2, "total_votes": "9",
+         "upvote": 7, "text": "- Алло!\n- Да?", "hash": "a1"},
+        {"total_mark": -1, "date": 19960104, "downvote": 3, "total_votes": "5",
+         "upvote": 2, "text": "Штирлиц шёл по лесу.", "hash": "b2"},
+    ]  # fmt: skip
+    path = tmp_path / "anekdots.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), path)
+    db = tmp_path / "j.sqlite"
+    columns = ColumnMap(text="text", date="date", up="upvote", down="downvote", id="hash")
+    import_table(connect(db), path, columns, source="anekdots")
+    got = {r.id: (r.date, r.up, r.down, r.net, r.total, r.text) for r in iter_jokes(db)}
+    assert got == {
+        "anekdots:a1": ("2023-12-04", 7, 2, 5, 9, "- Алло!\n- Да?"),  # Unix seconds
+        "anekdots:b2": ("1996-01-04", 2, 3, -1, 5, "Штирлиц шёл по лесу."),  # YYYYMMDD
+    }
