@@ -51,9 +51,9 @@ def cancel_on_sigint(progress: Progress) -> Iterator[None]:
 
 
 class ArgumentParser(argparse.ArgumentParser):
-    """argparse whose usage errors are one translated line and exit code 2."""
+    """argparse whose usage errors are one translated line and exit code 2 (the full usage
+    is one ``--help`` away; a screen of it would hide the line that says what is wrong)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        print(tr("cli.error", message=message), file=sys.stderr)
+        print(tr("cli.usage_error", message=message, prog=self.prog), file=sys.stderr)
         raise SystemExit(EXIT_USAGE)

@@ -73,13 +73,17 @@ def apply_overrides(settings: Settings, args) -> None:
         settings.generation.seed = settings.image.seed = args.seed
 
 
-def check_output_path(path: Path) -> None:
+def check_output_path(path: Path, create_folder: bool = False) -> None:
     """Fail before any model runs if the poster could not be written there (a real probe:
-    permission bits lie to root and on some mounts)."""
+    permission bits lie to root and on some mounts). A missing folder of an explicit ``-o``
+    is an error, like in other tools (a typo must not scatter new folders); the default
+    posters folder is created."""
     if path.suffix.lower() not in (".png", ".jpg", ".jpeg", ".webp"):
         raise OutputError(tr("cli.make.bad_extension", path=str(path)))
     if path.is_dir():
         raise OutputError(tr("output.not_writable", path=str(path)))
+    if not create_folder and not path.parent.is_dir():
+        raise OutputError(tr("output.no_folder", path=str(path), folder=str(path.parent)))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=path.parent):
@@ -99,8 +103,12 @@ def make(args) -> int:
         print(tr("cli.warning", message=warning), file=sys.stderr)
     apply_overrides(settings, args)
     prompt = validate_prompt(args.prompt)
-    output = Path(args.output) if args.output else settings.output_path() / poster_file_name(prompt)
-    check_output_path(output)
+    if args.output:
+        output = Path(args.output).expanduser().absolute()  # --json reports usable paths
+        check_output_path(output)
+    else:
+        output = settings.output_path() / poster_file_name(prompt)
+        check_output_path(output, create_folder=True)
     picture = load_picture(args.image) if args.image else None
 
     pipeline = Pipeline(settings)

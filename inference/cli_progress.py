@@ -37,11 +37,14 @@ class StderrProgressBars:
         self._message_width = message_width
         self._bar: tqdm | None = None
         self._key: tuple[str, int | None] | None = None
+        self._finished_key: tuple[str, int | None] | None = None
 
     def __call__(self, event: ProgressEvent) -> None:
         if not self.enabled or event.stage in self._skip:
             return
         key = (event.stage, event.total)
+        if event.finished and self._bar is None and key == self._finished_key:
+            return  # a second "finished" for the same stage must not draw a second bar
         if self._bar is None or self._key != key:
             self.close()
             self._key = key
@@ -59,6 +62,7 @@ class StderrProgressBars:
         self._bar.refresh()
         if event.finished:
             self.close()
+            self._finished_key = key
 
     def close(self) -> None:
         if self._bar is not None:

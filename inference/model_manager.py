@@ -104,13 +104,22 @@ class ModelManager:
         return bundled_model_dir("generator") is not None
 
     def check_folders(self, roles: tuple[str, ...] = ROLES) -> None:
-        """Fail fast, before any model runs, on a configured folder that does not exist."""
+        """Fail fast, before any model runs, on a configured folder that does not exist or
+        is not a usable model of its role (broken config, wrong kind, no weights): the JSON
+        checks the loaders make, in milliseconds, so the user learns it before the first
+        stage rather than after it."""
+        from inference.model_checks import check_folder
+
         for role in roles:
             spec = self.spec(role)
-            if spec is not None and not spec.path.is_dir():
+            if spec is None or spec.backend == LITE_BACKEND:
+                continue
+            if not spec.path.is_dir():
                 raise ModelError(
                     tr("model.missing_folder", role=tr(f"role.{role}"), path=spec.path)
                 )
+            if not spec.bundled:
+                check_folder(spec.path, role)
 
     def is_loaded(self, role: str) -> bool:
         return role in self._loaded

@@ -38,7 +38,10 @@ class PosterStyle:
     font: str = ""  # path to a .ttf; empty: the bundled serif
     title_lines: tuple[int, int] = (1, 3)
     # Added for the composer (inference/poster.py); sizes are fractions of the canvas width.
-    max_picture_height: float = 1.25  # a tall picture is scaled down to this height
+    # A taller picture is scaled down to this height (canvas widths) and gets narrower:
+    # 1.75 keeps phone photos (9:16) and 1:2 pictures at the full picture_fraction width,
+    # only screenshot-like strips beyond ~1:2.2 are narrowed.
+    max_picture_height: float = 1.75
     title_size: float = 0.085  # largest title font size (shrinks to fit)
     subtitle_size: float = 0.036  # largest subtitle font size
     subtitle_lines: tuple[int, int] = (1, 4)

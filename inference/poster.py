@@ -23,6 +23,13 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
+from inference.caption_emoji import (
+    draw_line,
+    drawable_text,
+    emoji_extent,
+    line_width,
+    split_runs,
+)
 from inference.errors import ImageError, InputError
 from inference.i18n import tr
 from inference.params import PosterStyle
@@ -128,14 +135,19 @@ def _text_block(text: list[str], top: int, box: FitBox, path: str, canvas_w: int
     lines = []
     for i, line in enumerate(fitted.lines):
         baseline = top + ascent + round(i * fitted.size * box.line_pitch)
-        advance = math.ceil(font.getlength(line))
+        runs = split_runs(path, line)
+        advance = math.ceil(line_width(path, font, line))
         left = (canvas_w - advance) // 2
-        ink = font.getbbox(line, anchor="ls")
+        letters = "".join(r.text for r in runs if not r.emoji)
+        ink = font.getbbox(letters, anchor="ls") if letters.strip() else (0, 0, 0, 0)
+        emoji_top, emoji_bottom = (
+            emoji_extent(fitted.size) if any(r.emoji for r in runs) else (0, 0)
+        )
         line_box = (
             left + min(0, ink[0]),
-            baseline + min(-ascent, ink[1]),
+            baseline + min(-ascent, ink[1], emoji_top),
             left + max(advance, ink[2]),
-            baseline + max(descent, ink[3]),
+            baseline + max(descent, ink[3], emoji_bottom),
         )
         lines.append(TextLine(line, (left, baseline), line_box))
     bottom = top + block_height(fitted.size, len(lines), box.line_pitch, path)
@@ -146,6 +158,13 @@ def _text_block(text: list[str], top: int, box: FitBox, path: str, canvas_w: int
         max(bottom, max(b.box[3] for b in lines)),
     )
     return TextBlock(path, fitted.size, tuple(lines), block_box)
+
+
+def _caption_lines(path: str, lines: list[str]) -> list[str]:
+    """``lines`` without what the font would draw as boxes (emoji stay: they are drawn
+    from sprites); lines left empty are dropped."""
+    cleaned = (_normalize_line(drawable_text(path, line)) for line in lines)
+    return [line for line in cleaned if line]
 
 
 def layout_poster(
@@ -165,12 +184,12 @@ def layout_poster(
     cursor = frame_box[3]
     title_block = subtitle_block = None
     title_size = round(width * style.title_size)
-    title_text = _normalize_line(title)
-    if title_text:
+    title_lines = _caption_lines(path, [_normalize_line(title)])
+    if title_lines:
         fit = _fit_box(width, title_size, style.title_lines, TITLE)
-        title_block = _text_block([title_text], cursor + round(title_size * 0.15), fit, path, width)
+        title_block = _text_block(title_lines, cursor + round(title_size * 0.15), fit, path, width)
         cursor = title_block.box[3]
-    paragraphs = normalize_paragraphs(subtitle)
+    paragraphs = _caption_lines(path, normalize_paragraphs(subtitle))
     if paragraphs:
         sub_size = round(width * style.subtitle_size)
         if title_block is not None:  # the subtitle never outgrows the title
@@ -226,5 +245,5 @@ def render_poster(image: Image.Image, layout: PosterLayout, style: PosterStyle) 
             continue
         font = load_font(block.font_path, block.font_size)
         for line in block.lines:
-            draw.text(line.origin, line.text, font=font, fill=style.foreground, anchor="ls")
+            draw_line(canvas, line.origin, line.text, block.font_path, font, style.foreground)
     return canvas

@@ -20,6 +20,8 @@ from functools import lru_cache, partial
 
 from PIL import ImageFont
 
+from inference.caption_emoji import ZWJ, line_width
+
 REF_SIZE = 100  # font size at which widths are measured and then scaled
 FEWER_LINES_BIAS = 0.9  # each extra line must buy more than ~11% of font size
 NBSP = "\u00a0"
@@ -36,7 +38,8 @@ def load_font(path: str, size: int) -> ImageFont.FreeTypeFont:
 
 @lru_cache(maxsize=4096)
 def _text_width(path: str, size: int, text: str) -> float:
-    return load_font(path, size).getlength(text)
+    # As drawn: emoji as sprites, characters the font lacks left out (caption_emoji)
+    return line_width(path, load_font(path, size), text)
 
 
 def _clean_char(ch: str) -> str:
@@ -44,7 +47,9 @@ def _clean_char(ch: str) -> str:
         return NBSP  # kept: "10\u00a0км" must not be split across lines
     if ch.isspace():
         return " "
-    # Control and format characters (soft hyphen, zero-width joiners, BOM) have no glyph.
+    if ch == ZWJ:
+        return ch  # joins emoji sequences (🧑‍💻); dropped later where it joins no emoji
+    # Control and format characters (soft hyphen, zero-width spaces, BOM) have no glyph.
     return "" if unicodedata.category(ch) in ("Cc", "Cf") else ch
 
 

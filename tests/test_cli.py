@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -88,6 +89,21 @@ def test_make_with_own_picture_and_captions(tiny_generator_dir, tmp_path, capsys
     assert_poster_layout(out)
 
 
+def test_json_output_paths_are_absolute_for_a_relative_output(
+    tiny_generator_dir, tmp_path, capsys, monkeypatch
+):
+    Image.new("RGB", (80, 60), (90, 140, 200)).save(tmp_path / "pic.png")
+    monkeypatch.chdir(tmp_path)
+    code = main(
+        ["make", PROMPT, "-o", "poster.png", "--generator", str(tiny_generator_dir),
+         "--image", "pic.png", "--json", "--quiet", *FAST]
+    )  # fmt: skip
+    assert code == 0
+    outputs = json.loads(capsys.readouterr().out)["outputs"]
+    assert outputs["poster"] == str(tmp_path / "poster.png")
+    assert all(Path(p).is_absolute() and Path(p).is_file() for p in outputs.values())
+
+
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
@@ -99,16 +115,44 @@ def test_make_with_own_picture_and_captions(tiny_generator_dir, tmp_path, capsys
         (["make", PROMPT, "-o", "{tmp}/p.png", "--image", "{tmp}/nothing.jpg"], "nothing.jpg"),
         (["make", PROMPT, "-o", "{tmp}/p.png", "--candidates", "99"], "16"),
         (["make", PROMPT, "-o", "{tmp}/p.png", "--generator", "{tmp}"], "{tmp}"),
+        # a typo in the folder of -o is an error, not a new folder tree
+        (["make", PROMPT, "-o", "{tmp}/no/such/dir/p.png"], "{tmp}/no/such/dir"),
+        (["make", PROMPT, "-o", "{tmp}/p.png", "--image", "{tmp}/text.png"], "text.png"),
+        (["make", PROMPT, "-o", "{tmp}/p.png", "--image", "{tmp}/cut.jpg"], "cut.jpg"),
+        (["make", "\n\t ", "-o", "{tmp}/p.png"], "Пустое начало"),
     ],
 )
 def test_user_errors_are_one_line_and_nonzero(args, needle, tmp_path, capsys):
+    (tmp_path / "text.png").write_text("not a picture")
+    jpeg = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 30, 30)).save(jpeg, "JPEG")
+    (tmp_path / "cut.jpg").write_bytes(jpeg.getvalue()[: len(jpeg.getvalue()) // 2])
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     code = main(args)
     err = capsys.readouterr().err
-    assert code != 0
+    assert code == 1
     assert "Traceback" not in err
     assert needle.replace("{tmp}", str(tmp_path)) in err
-    assert err.strip().splitlines()[-1].startswith("ошибка:")
+    assert len(err.strip().splitlines()) == 1 and err.startswith("ошибка:")
+    assert not (tmp_path / "no").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["make", PROMPT, "--backend", "tf"],
+        ["make", PROMPT, "--seed", "abc"],
+        ["make"],
+        ["export", "a", "b", "--kind", "picture"],
+    ],
+)
+def test_usage_errors_are_one_line_with_exit_code_2(args, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    err = capsys.readouterr().err
+    assert info.value.code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith("ошибка:") and "--help" in err
 
 
 def test_broken_model_folder_is_a_clear_error(tmp_path, capsys):

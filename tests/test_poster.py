@@ -247,6 +247,17 @@ def test_transparent_and_grey_pictures() -> None:
     assert grey.mode == "RGB"
 
 
+@pytest.mark.parametrize("aspect", [(4, 3), (1, 1), (3, 4), (2, 3), (9, 16), (1, 2)])
+@pytest.mark.parametrize("width", [480, 1024])
+def test_framed_picture_spans_80_to_85_percent_of_the_width(aspect, width) -> None:
+    """The classic look for every usual picture, phone photos (9:16) and 1:2 included."""
+    picture = (aspect[0] * 300, aspect[1] * 300)
+    layout = layout_poster(picture, "Заголовок", "подпись", PosterStyle(width=width))
+    left, _, right, _ = layout.frame_box
+    assert 0.80 <= (right - left) / width <= 0.85
+    assert abs(left - (width - right)) <= 1  # centred
+
+
 def test_tall_picture_is_limited_and_centred() -> None:
     style = PosterStyle(width=480)
     layout = layout_poster((300, 3000), "Т", "", style)
