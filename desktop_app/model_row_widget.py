@@ -40,6 +40,8 @@ def row_title(row: ModelRow) -> str:
         return row.entry.repo.split("/", 1)[1]
     if row.state == BUNDLED:
         return tm("row.lite_title")
+    if row.source == "hub" and "/" in row.origin:  # installed by its Hub id: its name
+        return row.origin.split("/", 1)[1]
     return row.id
 
 
@@ -251,6 +253,8 @@ class ModelRowWidget(QFrame):
         row = self.row
         if row.entry is not None:
             return row.entry.text()
+        if row.source == "hub" and row.origin:  # installed by its Hub id
+            return tm("row.source.hub_repo", repo=row.origin)
         if row.origin:
             return tm("row.imported_from", path=row.origin)
         return tm(f"row.source.{row.source}", path=str(row.paths[0]) if row.paths else "")

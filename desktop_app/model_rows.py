@@ -86,7 +86,8 @@ def _catalog_row(catalog: Catalog, entry: CatalogEntry, store: ModelStore) -> Mo
 
 
 def _extra_row(model: InstalledModel) -> ModelRow:
-    origin = str(model.manifest.source.get("path", "")) if model.manifest else ""
+    source = model.manifest.source if model.manifest else {}
+    origin = str(source.get("path") or source.get("repo") or "")  # a folder, or a Hub repo
     return ModelRow(
         model.id,
         model.role,

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.hub_install_bar import HubInstallBar
 from desktop_app.i18n import tm
 from desktop_app.message_bar import ERROR, INFO, MessageBar
 from desktop_app.model_actions import ModelActionsMixin, describe_error
@@ -42,6 +43,7 @@ from desktop_app.role_uses import RoleUsePanel
 from desktop_app.widgets import card
 from inference.catalog import ROLES
 from inference.errors import DemotivatorError
+from inference.hub_files import parse_repo_spec
 from inference.human_units import format_bytes
 from inference.i18n import tr
 from inference.install_job import DONE, FAILED, InstallJob, JobUpdate
@@ -98,6 +100,9 @@ class ModelsDialog(ModelActionsMixin, QDialog):
         self.recommend_bar.hide()
 
         self.uses = RoleUsePanel(self)
+        self.hub_bar = HubInstallBar(self)
+        self.hub_bar.install_requested.connect(self.install_from_hub)
+        self.hub_bar.cancel_requested.connect(self.cancel)
         self.messages = MessageBar(self)
         self.messages.log_button.hide()
 
@@ -116,7 +121,7 @@ class ModelsDialog(ModelActionsMixin, QDialog):
             column.addLayout(rows)
             column.addSpacing(10)
         column.addStretch(1)
-        scroll = QScrollArea(self)
+        scroll = self.scroll = QScrollArea(self)
         scroll.setObjectName("modelsScroll")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -150,6 +155,7 @@ class ModelsDialog(ModelActionsMixin, QDialog):
         layout.addWidget(self.recommend_bar)
         layout.addWidget(self.messages)
         layout.addWidget(scroll, 1)
+        layout.addWidget(self.hub_bar)
         layout.addLayout(footer)
 
     def _section_header(self, role: str) -> QHBoxLayout:
@@ -195,6 +201,10 @@ class ModelsDialog(ModelActionsMixin, QDialog):
             self.rows.pop(row_id).deleteLater()
         for job in self._jobs_to_show():  # e.g. a download started before the dialog opened
             self.rows[job.model_id].show_update(job.last)
+        if not self.hub_bar.running:  # a Hub-id install started before the dialog opened
+            for job in self.service.running():
+                if job.model_id not in self.rows:
+                    self.hub_bar.follow(job.model_id, job.last)
         self.folder_label.setText(tm("dialog.folder", path=str(snapshot.root)))
         self._show_recommended()
         self.show_uses()
@@ -260,6 +270,30 @@ class ModelsDialog(ModelActionsMixin, QDialog):
         self._show_recommended()
         return job
 
+    def install_from_hub(self, text: str, onnx: bool = False) -> InstallJob | None:
+        """Install a Hub repo by its id; one the catalogue names goes through its row."""
+        rows = self.snapshot.rows if self.snapshot else ()
+        listed = next(
+            (
+                r.id
+                for r in rows
+                if r.entry is not None
+                and r.downloadable
+                and text.lower() in (r.entry.id, r.entry.repo.lower())
+            ),
+            None,
+        )
+        if listed is not None:
+            self.scroll.ensureWidgetVisible(self.rows[listed])  # its row shows the progress
+            return self.install(listed, onnx)
+        if parse_repo_spec(text) is None:
+            self.messages.show_message(ERROR, tm("hub.bad_id", id=text))
+            return None
+        job = self.install(text, onnx)
+        if job is not None:
+            self.hub_bar.follow(job.model_id, job.last)
+        return job
+
     def install_recommended(self) -> None:
         for model_id in self.snapshot.recommended if self.snapshot else ():
             self.install(model_id)
@@ -274,6 +308,8 @@ class ModelsDialog(ModelActionsMixin, QDialog):
         if widget is not None and not self._closed:
             widget.busy_text = ""
             widget.show_update(update)
+        elif update.model_id == self.hub_bar.job_id and not self._closed:
+            self.hub_bar.show_update(update)
 
     def _on_ended(self, job: InstallJob, update: JobUpdate) -> None:
         if self._closed:
@@ -281,6 +317,8 @@ class ModelsDialog(ModelActionsMixin, QDialog):
         if update.state == DONE and job.model_id in self.rows:
             name = row_title(self.rows[job.model_id].row)
             self.messages.show_message(INFO, tm("msg.installed", name=name))
+        elif update.state == DONE and job.model_id == self.hub_bar.job_id and job.result:
+            self.messages.show_message(INFO, tm("msg.installed", name=job.result.id))
         self.refresh()
 
     def open_folder(self) -> None:

@@ -1,7 +1,8 @@
 """``demotivator models`` — the catalogue, the models folder, and what each role uses.
 
     demotivator models [list] [--json]
-    demotivator models install ID [--onnx] [--quantize auto|none|int8|int4|int8wo] [--remove-torch]
+    demotivator models install ID|OWNER/NAME[@REV] [--onnx] [--role R]
+                               [--quantize auto|none|int8|int4|int8wo] [--remove-torch]
     demotivator models convert ID [--quantize auto|…] [--remove-torch]
     demotivator models import DIR --role generator|ranker|illustrator [--id ID]
     demotivator models verify [ID] [--quick] [--load] [--json]
@@ -108,6 +109,8 @@ def list_models(as_json: bool) -> int:
     print(tr("cli.models.folder", path=str(store.root)))
     for m in installed:
         role, source = tr("role." + str(m["role"])), tr("source." + m["source"], DOMAIN)
+        if m["repo"] and not m["catalog_id"]:  # installed by its Hub id, not from the catalogue
+            source = tr("source.hub_repo", DOMAIN, repo=m["repo"])
         print(f"  {m['id']:<30} {role:<18} {format_bytes(m['size_bytes']):>9}  {source}")
     if not installed:
         print("  " + tr("cli.models.empty"))
@@ -121,6 +124,8 @@ def _installed_dict(model: InstalledModel) -> dict[str, Any]:
         "kind": model.kind,
         "path": str(model.path),
         "source": model.source_type,
+        "repo": str(model.manifest.source.get("repo", "")) if model.manifest else "",
+        "catalog_id": model.manifest.catalog_id if model.manifest else "",
         "size_bytes": model.size,
         "onnx": model.is_onnx,
     }
@@ -152,7 +157,7 @@ def install_model(args: Any) -> int:
     options = DownloadOptions(endpoint=args.endpoint)
 
     def body(progress: Progress, bar: DownloadBar) -> InstalledModel:
-        model = install(args.id, store, catalog, options, progress, bar)
+        model = install(args.id, store, catalog, options, progress, bar, role=args.role)
         bar.close()
         print(tr("cli.installed", DOMAIN, id=model.id, path=str(model.path)), file=sys.stderr)
         if convert is not None:
@@ -249,7 +254,8 @@ def _parser() -> ArgumentParser:
     lst.add_argument("--json", action="store_true", help=tr("cli.opt.json", DOMAIN))
     for name in ("install", "convert"):
         sp = sub.add_parser(name, help=tr(f"cli.help.{name}", DOMAIN))
-        sp.add_argument("id", help=tr("cli.opt.id", DOMAIN))
+        id_help = "cli.opt.install_id" if name == "install" else "cli.opt.id"
+        sp.add_argument("id", help=tr(id_help, DOMAIN))
         sp.add_argument(
             "--quantize",
             choices=QUANTIZATIONS,
@@ -263,6 +269,9 @@ def _parser() -> ArgumentParser:
         if name == "install":
             sp.add_argument("--onnx", action="store_true", help=tr("cli.opt.onnx", DOMAIN))
             sp.add_argument("--endpoint", default=None, help=tr("cli.opt.endpoint", DOMAIN))
+            sp.add_argument(
+                "--role", choices=ROLES, default=None, help=tr("cli.opt.install_role", DOMAIN)
+            )
     imp = sub.add_parser("import", help=tr("cli.help.import", DOMAIN))
     imp.add_argument("dir", type=Path, help=tr("cli.opt.dir", DOMAIN))
     imp.add_argument("--role", choices=ROLES, required=True, help=tr("cli.opt.role", DOMAIN))

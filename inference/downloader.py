@@ -109,10 +109,14 @@ StatusListener = Callable[[DownloadStatus], None]
 
 class SpeedMeter:
     """Speed over a sliding window (a few seconds), so one stall or burst does not swing the
-    ETA wildly; fed with (time, total bytes) samples."""
+    ETA wildly; fed with (time, total bytes) samples.
 
-    def __init__(self, window_s: float = 5.0) -> None:
-        self.window_s = window_s
+    The bytes on disk grow in steps (huggingface_hub writes 10 MiB reads at once: one step
+    every 10 s at 1 MB/s), so the window always reaches back to before the latest step —
+    a slow line then shows its speed instead of "0 B/s" between steps."""
+
+    def __init__(self, window_s: float = 5.0, max_window_s: float = 60.0) -> None:
+        self.window_s, self.max_window_s = window_s, max_window_s
         self._samples: deque[tuple[float, int]] = deque()
 
     def add(self, t: float, done: int) -> None:
@@ -120,6 +124,9 @@ class SpeedMeter:
             self._samples.clear()  # a file restarted from zero: old samples mean nothing
         self._samples.append((t, done))
         while len(self._samples) > 2 and t - self._samples[0][0] > self.window_s:
+            stale = t - self._samples[0][0] > self.max_window_s  # a real stall: say so
+            if self._samples[1][1] == done and not stale:
+                break  # dropping it would leave no step in the window
             self._samples.popleft()
 
     def speed(self) -> float:
@@ -143,6 +150,8 @@ class DownloadResult:
 def error_message(kind: str, repo: str, event: dict[str, Any]) -> str:
     """The translated, actionable message for a worker error ``kind``."""
     fields = {"repo": repo, "detail": event.get("detail", "")}
+    if kind == "disk_full" and not event.get("needed"):
+        kind = "disk_full_now"  # the disk filled up while writing (sizes were not known)
     if kind == "disk_full":
         fields |= {
             "needed": format_bytes(event.get("needed", 0)),
@@ -252,9 +261,11 @@ def download_repo(
     options: DownloadOptions | None = None,
     progress: Progress | None = None,
     on_status: StatusListener | None = None,
+    auto: bool = False,
 ) -> DownloadResult:
     """Fetch the matching files of ``repo@revision`` into ``local_dir`` (resuming whatever
-    an earlier, interrupted run left there). Raises DownloadError or Cancelled."""
+    an earlier, interrupted run left there); ``auto``: no patterns, the files a model folder
+    needs (:func:`inference.hub_files.auto_select`). Raises DownloadError or Cancelled."""
     options = options or DownloadOptions()
     progress = progress or Progress()
     if offline_mode():
@@ -273,6 +284,7 @@ def download_repo(
         "backoff_s": options.backoff_s,
         "backoff_max_s": options.backoff_max_s,
         "etag_timeout_s": options.etag_timeout_s,
+        "auto": auto,
     }
 
     reported = 0

@@ -19,6 +19,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
+from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,6 +28,9 @@ from inference.file_hashes import git_blob_sha1, sha256_file
 T = TypeVar("T")
 RETRYABLE = ("network", "server", "rate_limited", "corrupt")
 DISK_MARGIN = 64 * 1024 * 1024  # keep some room for the OS and the manifest
+# huggingface_hub reads (and writes) 10 MiB at a time: the bytes on disk — our progress — and
+# what survives a cancel grow in 10 MiB steps (10 s each at 1 MB/s). 1 MiB keeps both close.
+WRITE_CHUNK = 1024 * 1024
 
 
 class JobError(Exception):
@@ -78,7 +82,16 @@ def classify(exc: BaseException) -> JobError:
         ConnectionError,
         TimeoutError,
     )
+    bad_url = (
+        requests.exceptions.InvalidURL,
+        requests.exceptions.MissingSchema,
+        requests.exceptions.InvalidSchema,
+    )
+    if isinstance(exc, bad_url):  # HF_ENDPOINT (or --endpoint) is no http(s) address
+        return JobError("bad_endpoint", detail)
     if isinstance(exc, network):  # before OSError: requests' errors are OSErrors too
+        return JobError("network", detail)
+    if isinstance(exc, requests.RequestException):  # any other transport failure
         return JobError("network", detail)
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
         return JobError("disk_full", detail)
@@ -124,34 +137,86 @@ def with_retries(
 
 def plan_files(job: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
     """The commit and the files to fetch: the repo's files at the pinned revision, filtered
-    by the patterns; every required pattern must match (else the catalogue is stale)."""
-    from fnmatch import fnmatch
-
+    by the patterns; every required pattern must match (else the catalogue is stale). A job
+    with ``auto`` (a repo the catalogue does not name) takes what a model folder needs."""
     from huggingface_hub import HfApi
 
     api = HfApi(endpoint=job["endpoint"], token=job.get("token"))
     info = with_retries(
         job, "", lambda: api.model_info(job["repo"], revision=job["revision"], files_metadata=True)
     )
-    siblings = list(info.siblings or [])
-    patterns = list(job["allow_patterns"]) + list(job.get("optional_patterns", []))
-    names = [s.rfilename for s in siblings]
-    unmatched = [p for p in job["allow_patterns"] if not any(fnmatch(n, p) for n in names)]
-    if unmatched:
-        raise JobError("catalog_mismatch", ", ".join(unmatched))
+    # A server that leaves out the commit (a minimal mirror): the revision asked for stands.
+    commit = str(info.sha or job["revision"])
+    siblings = {s.rfilename: s for s in info.siblings or []}
+    names = list(siblings)
+    if job.get("auto"):
+        chosen = _auto_names(job, names, commit)
+    else:
+        patterns = list(job["allow_patterns"]) + list(job.get("optional_patterns", []))
+        unmatched = [p for p in job["allow_patterns"] if not any(fnmatch(n, p) for n in names)]
+        if unmatched:
+            raise JobError("catalog_mismatch", ", ".join(unmatched))
+        chosen = [n for n in names if any(fnmatch(n, p) for p in patterns)]
     files = []
-    for s in siblings:
-        if any(fnmatch(s.rfilename, p) for p in patterns):
-            lfs = s.lfs
-            files.append(
-                {
-                    "name": s.rfilename,
-                    "size": int(lfs.size if lfs else (s.size or 0)),
-                    "sha256": lfs.sha256 if lfs else None,
-                    "blob_id": None if lfs else s.blob_id,
-                }
-            )
-    return str(info.sha), files
+    for name in chosen:
+        s = siblings[name]
+        lfs = s.lfs
+        size = lfs.size if lfs else s.size
+        if size is None:  # the listing has no sizes: the file's own headers do
+            size = _remote_size(job, commit, name)
+        files.append(
+            {
+                "name": name,
+                "size": None if size is None else int(size),
+                "sha256": lfs.sha256 if lfs else None,
+                "blob_id": None if lfs else s.blob_id,
+            }
+        )
+    return commit, files
+
+
+def _auto_names(job: dict[str, Any], names: list[str], commit: str) -> list[str]:
+    from inference.hub_files import auto_select, looks_like_model, sd_components
+
+    if not looks_like_model(names):
+        raise JobError("not_a_model", ", ".join(names[:8]))
+    components = None
+    if "model_index.json" in names:
+        from huggingface_hub import hf_hub_download
+
+        local_dir = Path(job["local_dir"])
+        path = with_retries(
+            job,
+            "model_index.json",
+            lambda: hf_hub_download(
+                job["repo"],
+                "model_index.json",
+                revision=commit,
+                local_dir=local_dir,
+                endpoint=job["endpoint"],
+                token=job.get("token"),
+            ),
+        )
+        try:
+            components = sd_components(json.loads(Path(path).read_text(encoding="utf-8")))
+        except (OSError, ValueError, AttributeError):
+            components = None  # unreadable: every sub-folder is fetched
+    return auto_select(names, components)
+
+
+def _remote_size(job: dict[str, Any], commit: str, name: str) -> int | None:
+    """The size a file's HEAD announces (the listing of a minimal server has none)."""
+    from huggingface_hub import get_hf_file_metadata, hf_hub_url
+
+    url = hf_hub_url(job["repo"], name, revision=commit, endpoint=job["endpoint"])
+    meta = with_retries(
+        job,
+        name,
+        lambda: get_hf_file_metadata(
+            url, token=job.get("token"), timeout=float(job.get("etag_timeout_s", 10.0))
+        ),
+    )
+    return meta.size
 
 
 def check_disk(local_dir: Path, files: list[dict[str, Any]]) -> None:
@@ -159,12 +224,12 @@ def check_disk(local_dir: Path, files: list[dict[str, Any]]) -> None:
     needed = 0
     for f in files:
         target = local_dir / f["name"]
-        if not (target.is_file() and target.stat().st_size == f["size"]):
+        if f["size"] and not (target.is_file() and target.stat().st_size == f["size"]):
             needed += f["size"]
     needed -= sum(p.stat().st_size for p in local_dir.rglob("*.incomplete"))
     free = shutil.disk_usage(local_dir).free
-    if needed + DISK_MARGIN > free:
-        raise JobError("disk_full", "", needed=needed, free=free)
+    if needed + DISK_MARGIN > free:  # the margin counts: the message adds up with "free"
+        raise JobError("disk_full", "", needed=needed + DISK_MARGIN, free=free)
 
 
 def _forget(local_dir: Path, name: str) -> None:
@@ -195,7 +260,7 @@ def fetch_file(job: dict[str, Any], local_dir: Path, commit: str, f: dict[str, A
                 etag_timeout=float(job.get("etag_timeout_s", 10.0)),
             )
         )
-        if path.stat().st_size != f["size"]:
+        if f["size"] is not None and path.stat().st_size != f["size"]:
             raise JobError("corrupt", f"{f['name']}: size {path.stat().st_size} != {f['size']}")
         digest = sha256_file(path)
         if f["sha256"]:
@@ -214,17 +279,21 @@ def fetch_file(job: dict[str, Any], local_dir: Path, commit: str, f: dict[str, A
 
 
 def run(job: dict[str, Any]) -> None:
+    from huggingface_hub import constants
+
+    constants.DOWNLOAD_CHUNK_SIZE = WRITE_CHUNK  # read at each transfer, so this applies
     local_dir = Path(job["local_dir"])
     local_dir.mkdir(parents=True, exist_ok=True)
     commit, files = plan_files(job)
-    emit("plan", commit=commit, files=files, total=sum(f["size"] for f in files))
+    emit("plan", commit=commit, files=files, total=sum(f["size"] or 0 for f in files))
     check_disk(local_dir, files)
     done = []
     for index, f in enumerate(files):
-        emit("file", name=f["name"], index=index, size=f["size"])
+        emit("file", name=f["name"], index=index, size=f["size"] or 0)
         digest = fetch_file(job, local_dir, commit, f)
-        done.append({"path": f["name"], "size": f["size"], "sha256": digest})
-        emit("file_done", name=f["name"], index=index, size=f["size"], sha256=digest)
+        size = (local_dir / f["name"]).stat().st_size
+        done.append({"path": f["name"], "size": size, "sha256": digest})
+        emit("file_done", name=f["name"], index=index, size=f["size"] or 0, sha256=digest)
     emit("done", commit=commit, files=done)
 
 

@@ -13,10 +13,11 @@ from inference.i18n import tr
 from inference.jsonfiles import read_json_file
 
 DOMAIN = "models"
+ROLES = ("generator", "ranker", "illustrator")
 
 
 def _roles_text() -> str:
-    return ", ".join(tr(f"role.{r}") for r in ("generator", "ranker", "illustrator"))
+    return ", ".join(tr(f"role.{r}") for r in ROLES)
 
 
 def check_folder(path: Path, role: str, kind: str = "model") -> list[str]:
@@ -27,10 +28,17 @@ def check_folder(path: Path, role: str, kind: str = "model") -> list[str]:
     tokenizer; "decoder" (TAESD) needs an ``AutoencoderTiny`` config and weights.
     """
     path = Path(path)
+    if path.is_file():
+        raise ModelError(tr("store.is_file", DOMAIN, path=str(path)))
     if not path.is_dir():
         raise ModelError(tr("store.not_a_folder", DOMAIN, path=str(path)))
     if kind == "decoder":
         return _check_decoder(path)
+    other = guess_role(path)
+    if kind == "model" and other is not None and other != role and role in ROLES:
+        # Say what the folder is, not only what it lacks for the role asked for.
+        names = {"role": tr(f"role.{role}"), "other": tr(f"role.{other}")}
+        raise ModelError(tr("store.other_role", DOMAIN, path=str(path), other_id=other, **names))
     if role == "illustrator":
         from inference.illustrator_folders import inspect_sd_folder, require_usable
 

@@ -148,8 +148,33 @@ class ModelStore:
         return found
 
     def find(self, model_id: str) -> InstalledModel | None:
-        path = self.path_for(model_id)
-        return self._describe(path) if path.is_dir() and model_id and "/" not in model_id else None
+        """The installed model ``model_id``: its folder name, or the Hub repo it was
+        installed from (``owner/name``), as ``install`` accepts either."""
+        if "/" in model_id:
+            return self._from_repo(model_id)
+        folder = self._folder_id(model_id)
+        path = self.path_for(folder) if folder else None
+        return self._describe(path) if path is not None and path.is_dir() else None
+
+    def _folder_id(self, model_id: str) -> str | None:
+        """The sub-folder ``model_id`` names; None for anything that could point outside the
+        store (``..``, a path) or at its bookkeeping (``.partial``)."""
+        if "/" in model_id:  # a Hub repo id: what was installed from it, else its staging
+            from inference.hub_files import parse_repo_spec
+
+            found, spec = self._from_repo(model_id), parse_repo_spec(model_id)
+            return found.id if found else spec.store_id if spec else None
+        if not model_id or model_id.startswith(".") or "\\" in model_id:
+            return None
+        return model_id
+
+    def _from_repo(self, repo: str) -> InstalledModel | None:
+        wanted = repo.partition("@")[0].lower()
+        for model in self.list():
+            source = model.manifest.source if model.manifest else {}
+            if source.get("type") == "hub" and str(source.get("repo", "")).lower() == wanted:
+                return model
+        return None
 
     def get(self, model_id: str) -> InstalledModel:
         model = self.find(model_id)
@@ -206,9 +231,13 @@ class ModelStore:
         return InstalledModel(manifest.id, final, manifest.role, manifest.kind, manifest)
 
     def remove(self, model_id: str) -> Path:
-        """Delete an installed model (and any interrupted download of it)."""
-        path = self.path_for(model_id)
-        staging = self.staging_dir(model_id)
+        """Delete an installed model (and any interrupted download of it); ``model_id`` as
+        :meth:`find` takes it."""
+        folder = self._folder_id(model_id)
+        if folder is None:
+            raise ModelError(tr("store.not_installed", DOMAIN, id=model_id, root=str(self.root)))
+        path = self.path_for(folder)
+        staging = self.staging_dir(folder)
         if not path.is_dir() and not staging.is_dir():
             raise ModelError(tr("store.not_installed", DOMAIN, id=model_id, root=str(self.root)))
         try:
@@ -229,9 +258,7 @@ class ModelStore:
         """Copy a model the user already has into the store, after checking that it is a
         model for ``role`` (architecture, weights, tokenizer): a clear error otherwise."""
         src = Path(src).expanduser()
-        if not src.is_dir():
-            raise ModelError(tr("store.not_a_folder", DOMAIN, path=str(src)))
-        check_folder(src, role)
+        check_folder(src, role)  # a missing folder, a file, the wrong role: said clearly
         model_id = slug_id(model_id) if model_id else self.unique_id(src.name)
         if self.path_for(model_id).exists():
             raise ModelError(tr("store.id_taken", DOMAIN, id=model_id))

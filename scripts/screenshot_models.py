@@ -5,8 +5,9 @@ Xvfb against the local Hub look-alike (tests/hub_server.py, throttled so a downl
         --out docs/screenshots --language ru
 
 models-first-<lang>.png   the first-run offer (declined with «Не сейчас»)
-models-mid-<lang>.png     the dialog mid-download (the generator with «ONNX» ticked)
-models-done-<lang>.png    after both installs, the ONNX conversion and «Использовать»
+models-mid-<lang>.png     the dialog mid-download (the generator with «ONNX» ticked, and a
+                          ranker typed by its Hub id into «С Hugging Face по id»)
+models-done-<lang>.png    after the installs, the ONNX conversion and «Использовать»
 
 The catalogue is the shipped one (not downloadable from here: shown, never installed) plus
 the tiny test models (random weights) served from 127.0.0.1 as the recommended ones.
@@ -27,18 +28,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the tiny-model builders and the Hub look-alike live in tests/
 
 Wait = Callable[[], bool]
+RANKER_REPO = "someone/tiny-ranker"  # served, but not named by the catalogue
 
 
-def build_models(folder: Path) -> tuple[Path, Path]:
+def build_models(folder: Path) -> tuple[Path, Path, Path]:
     from tests.tiny_sd import build_tiny_sd
-    from tests.tiny_text_models import build_tiny_qwen
+    from tests.tiny_text_models import build_tiny_bert_ranker, build_tiny_qwen
 
-    qwen, sd = folder / "tiny-qwen", folder / "tiny-sd"
+    qwen, sd, ranker = folder / "tiny-qwen", folder / "tiny-sd", folder / "tiny-ranker"
     if not (qwen / "config.json").exists():
         build_tiny_qwen(qwen)
     if not (sd / "model_index.json").exists():
         build_tiny_sd(sd)
-    return qwen, sd
+    if not (ranker / "config.json").exists():
+        build_tiny_bert_ranker(ranker)
+    return qwen, sd, ranker
 
 
 def merged_catalogue(test: dict) -> dict:
@@ -103,6 +107,8 @@ def shoot(out: Path, language: str) -> int:
         qwen.onnx.setChecked(True)
         qwen.buttons["install"].click()
         sd.buttons["install"].click()
+        models.hub_bar.edit.setText(RANKER_REPO)  # not in the catalogue: typed by its id
+        models.hub_bar.install_button.click()
         yield lambda: qwen.job_update is not None and (qwen.job_update.percent or 0) >= 40
         grab(models, "mid")
 
@@ -110,13 +116,15 @@ def shoot(out: Path, language: str) -> int:
             job = window.models.job(model_id)
             return job is not None and job.state in FINISHED
 
-        yield lambda: ended("tiny-qwen") and ended("tiny-sd") and not qwen.running
-        for model_id in ("tiny-qwen", "tiny-sd"):
+        jobs = ("tiny-qwen", "tiny-sd", RANKER_REPO)
+        yield lambda: all(ended(j) for j in jobs) and not qwen.running
+        for model_id in jobs:
             if window.models.job(model_id).state != DONE:
                 print(f"{model_id}: {window.models.job(model_id).error}", file=sys.stderr)
-        yield lambda: qwen.row.onnx and sd.row.state == "installed"
-        qwen.buttons["use"].click()
-        sd.buttons["use"].click()
+        ranker_id = RANKER_REPO.replace("/", "--")
+        yield lambda: qwen.row.onnx and sd.row.state == "installed" and ranker_id in models.rows
+        for row in (qwen, sd, models.rows[ranker_id]):
+            row.buttons["use"].click()
         models.messages.dismiss()
         yield None
         grab(models, "done")
@@ -140,13 +148,17 @@ def main() -> int:
     from tests.hub_serve import catalogue
     from tests.hub_server import HubServer, Repo
 
-    qwen_dir, sd_dir = build_models(args.models)
+    qwen_dir, sd_dir, ranker_dir = build_models(args.models)
     work = Path(tempfile.mkdtemp(prefix="models-shots-"))
+    print(f"settings and models folder: {work}", file=sys.stderr)
     padding = {"padding.bin": random.Random(0).randbytes(args.padding_mb * 1_000_000)}
+    # an installed-by-id repo gets one set of weights: its padding must be weights to be fetched
+    ranker_padding = {"padding.safetensors": random.Random(1).randbytes(60_000_000)}
     with HubServer() as hub:
         hub.faults.throttle_bps = int(args.throttle_mb * 1_000_000)
         qwen = hub.add(Repo.from_folder("test/tiny-qwen", qwen_dir, padding))
         sd = hub.add(Repo.from_folder("test/tiny-sd", sd_dir))
+        hub.add(Repo.from_folder(RANKER_REPO, ranker_dir, ranker_padding))
         catalog_path = work / "catalog.json"
         catalog_path.write_text(json.dumps(merged_catalogue(catalogue(qwen, sd))), "utf-8")
         os.environ |= {

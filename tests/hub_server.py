@@ -88,6 +88,8 @@ class Faults:
     corrupt: dict[str, int] = field(default_factory=dict)  # path -> times to serve bad bytes
     throttle_bps: int = 0  # body bytes per second, 0 = full speed
     claimed_sizes: dict[str, int] = field(default_factory=dict)  # model info lies about sizes
+    # A minimal mirror's model info: file names only (no sizes, hashes or LFS data), no commit.
+    bare_listing: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def status(self, key: str) -> int | None:
@@ -199,16 +201,11 @@ def _handler_for(hub: HubServer) -> type[BaseHTTPRequestHandler]:
                 sib = {"rfilename": name, "size": size, "blobId": f.blob_id}
                 if f.lfs:
                     sib["lfs"] = {"sha256": f.sha256, "size": size, "pointerSize": 134}
-                siblings.append(sib)
-            body = json.dumps(
-                {
-                    "id": repo_id,
-                    "sha": repo.commit,
-                    "siblings": siblings,
-                    "private": False,
-                    "gated": False,
-                }
-            ).encode()
+                siblings.append({"rfilename": name} if hub.faults.bare_listing else sib)
+            info = {"id": repo_id, "sha": repo.commit, "siblings": siblings}
+            if hub.faults.bare_listing:
+                del info["sha"]
+            body = json.dumps(info | {"private": False, "gated": False}).encode()
             self._send(200, {"Content-Type": "application/json"}, body, head=False)
 
         def _resolve(self, repo_id: str, rev: str, name: str, head: bool) -> None:

@@ -115,10 +115,12 @@ def test_import_illustrator(store, tiny_sd_dir):
 
 @pytest.mark.parametrize(
     ("fixture", "role", "words"),
-    [
-        ("tiny_ranker_dir", "generator", "bert"),  # a BERT is no joke writer
-        ("tiny_generator_dir", "ranker", "Qwen2ForCausalLM"),
-        ("tiny_generator_dir", "illustrator", "model_index.json"),
+    [  # the message says what the folder is and how to add it
+        ("tiny_ranker_dir", "generator", "«оценка шуток», а не «генератор шуток»"),
+        ("tiny_generator_dir", "ranker", "--role generator"),
+        ("tiny_generator_dir", "illustrator", "--role generator"),
+        ("tiny_sd_dir", "generator", "--role illustrator"),
+        ("tiny_sd_dir", "ranker", "«картинка», а не «оценка шуток»"),
     ],
 )
 def test_import_refuses_the_wrong_kind(store, request, fixture, role, words):
@@ -127,6 +129,17 @@ def test_import_refuses_the_wrong_kind(store, request, fixture, role, words):
         store.import_folder(src, role)
     assert words.lower() in str(err.value).lower()
     assert store.list() == [] and not any(store.root.glob(".partial/*"))
+
+
+def test_import_of_a_file_or_an_empty_folder_says_what_is_wrong(
+    store, tiny_generator_dir, tmp_path
+):
+    with pytest.raises(ModelError, match="это файл"):
+        store.import_folder(tiny_generator_dir / "config.json", "generator")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelError, match="нет config.json"):
+        store.import_folder(tmp_path / "empty", "generator")
+    assert store.list() == []
 
 
 def test_import_refuses_a_folder_without_weights(store, tiny_generator_dir, tmp_path):
@@ -243,6 +256,22 @@ def test_speed_meter_uses_a_sliding_window():
     assert meter.speed() == pytest.approx(1_000_000)
     assert meter.eta(3_000_000) == pytest.approx(3.0)
     meter.add(11.0, 500)  # a restarted file: old samples are dropped
+    assert meter.speed() == 0.0
+
+
+def test_speed_meter_shows_a_slow_line_whose_bytes_land_in_steps():
+    """At 1 MB/s the file on disk grows by 10 MB every 10 s (huggingface_hub's read size):
+    between steps the speed is still about 1 MB/s, not 0 with an unknown ETA."""
+    meter = SpeedMeter(window_s=5.0)
+    for tenth in range(0, 251, 2):  # 25 s polled every 0.2 s
+        t = tenth / 10
+        meter.add(t, int(t // 10) * 10_000_000)
+        if t >= 10:
+            assert meter.speed() > 400_000, t
+            assert meter.eta(10_000_000) is not None
+    meter = SpeedMeter(window_s=5.0, max_window_s=60.0)
+    for t in range(0, 200, 1):  # one step, then a real stall of minutes
+        meter.add(float(t), 10_000_000 if t >= 10 else 0)
     assert meter.speed() == 0.0
 
 

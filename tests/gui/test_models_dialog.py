@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton
+from PySide6.QtWidgets import QDialog, QLineEdit, QMessageBox, QPushButton
 from shiboken6 import isValid as shiboken_valid
 
 from desktop_app.model_row_widget import ModelRowWidget
@@ -149,6 +149,41 @@ def test_a_failed_install_keeps_its_error_in_view_and_offers_a_retry(qtbot, make
     dialog.reject()
     row = open_dialog(qtbot, window).rows["gone"]  # reopened: the error is still there
     assert status_of(row) == "ошибка" and "test/gone" in row.detail.text()
+
+
+def test_any_hub_repo_installs_by_its_id_and_shows_up_in_its_role(
+    qtbot, make_window, hub, tiny_generator_dir
+):
+    hub.faults.throttle_bps = 2_000_000
+    # ~2 s at 2 MB/s: progress shows (a .bin next to .safetensors would be skipped)
+    padding = {"padding.safetensors": random.Random(5).randbytes(4_000_000)}
+    hub.add(Repo.from_folder("someone/joke-writer", tiny_generator_dir, padding))
+    window = make_window()
+    dialog = open_dialog(qtbot, window)
+    edit = dialog.findChild(QLineEdit, "hubRepoEdit")
+    install = dialog.findChild(QPushButton, "hubInstallButton")
+    edit.setText("not an id")
+    click(qtbot, install)
+    assert dialog.messages.level == "error" and "владелец/имя" in dialog.messages.text.text()
+
+    edit.setText("someone/joke-writer")
+    click(qtbot, install)
+    bar = dialog.hub_bar
+    qtbot.waitUntil(lambda: "МБ/с" in bar.status.text(), timeout=WAIT_MS)
+    assert bar.status.text().startswith("загрузка ") and bar.progress.isVisible()
+    assert bar.cancel_button.isVisible() and not install.isVisible()
+    dialog.reject()  # the download goes on without the dialog…
+    job = window.models.job("someone/joke-writer")
+    qtbot.waitUntil(lambda: job.state == DONE, timeout=WAIT_MS)
+
+    dialog = open_dialog(qtbot, window)  # …and the model is listed in its role's section
+    row = dialog.rows["someone--joke-writer"]
+    assert row.row.role == "generator" and status_of(row) == "установлена"
+    assert row.description.text() == "Загружена с Hugging Face: someone/joke-writer"
+    assert row.title.text() == "joke-writer"
+    click(qtbot, row.buttons["use"])
+    assert window.settings.models.generator_dir == str(row.row.paths[0])
+    assert dialog.uses.values["generator"].text() == "joke-writer · PyTorch"
 
 
 def test_dialogs_open_again_after_closing(qtbot, make_window):
