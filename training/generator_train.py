@@ -15,11 +15,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inference.errors import InputError, ModelError
+from inference.errors import InputError
+from inference.generator import SUPPORTED_MODEL_TYPES
 from inference.i18n import tr
 from inference.progress import Progress
 from training import plots
-from training.base_models import check_base_folder
+from training.base_models import check_base_folder, load_pretrained, usable_length
 from training.data_files import check_data_dir, load_split, prepare_output_dir, write_json
 from training.generator_data import CompletionCollator, encode_pairs, punchline_nll
 from training.trainer_common import (
@@ -59,17 +60,22 @@ def _load_base(cfg: GeneratorConfig) -> tuple[Any, Any]:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    info = check_base_folder(cfg.base)
-    if info.architectures and not any(a.endswith("ForCausalLM") for a in info.architectures):
-        raise ModelError(
-            tr("base.not_causal", DOMAIN, path=str(info.path), kind=", ".join(info.architectures))
+    info = check_base_folder(cfg.base, "causal-lm")
+    if info.model_type not in SUPPORTED_MODEL_TYPES:
+        # trainable, but the app would refuse the result: say so before the hours of training
+        print(
+            tr(
+                "generator.not_for_app",
+                DOMAIN,
+                kind=info.model_type,
+                supported=", ".join(SUPPORTED_MODEL_TYPES),
+            ),
+            file=sys.stderr,
         )
-    tokenizer = AutoTokenizer.from_pretrained(info.path, local_files_only=True)
+    tokenizer = load_pretrained(AutoTokenizer, info)
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
-    model = AutoModelForCausalLM.from_pretrained(
-        info.path, dtype=getattr(torch, cfg.dtype), local_files_only=True
-    )
+    model = load_pretrained(AutoModelForCausalLM, info, dtype=getattr(torch, cfg.dtype))
     model.config.use_cache = False  # the KV cache is useless while training and costs memory
     return model, tokenizer
 
@@ -133,10 +139,11 @@ def train_generator(cfg: GeneratorConfig, progress: Progress | None = None) -> d
     set_threads(cfg.train.threads)
     set_seed(cfg.train.seed)
     model, tokenizer = _load_base(cfg)
-    train_set, skipped_train = encode_pairs(tokenizer, pairs["train"], cfg.max_length)
-    val_set, skipped_val = encode_pairs(tokenizer, pairs["validation"], cfg.max_length)
+    max_length = usable_length(cfg.max_length, tokenizer, model.config)
+    train_set, skipped_train = encode_pairs(tokenizer, pairs["train"], max_length)
+    val_set, skipped_val = encode_pairs(tokenizer, pairs["validation"], max_length)
     if not train_set:
-        raise InputError(tr("generator.nothing_fits", DOMAIN, max_length=cfg.max_length))
+        raise InputError(tr("generator.nothing_fits", DOMAIN, max_length=max_length))
     if cfg.lora:
         model = _wrap_lora(model, cfg)
     lr = cfg.train.lr or (DEFAULT_LR_LORA if cfg.lora else DEFAULT_LR_FULL)

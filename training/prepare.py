@@ -42,26 +42,26 @@ class PrepareConfig:
 
 def record_to_row(rec: Any) -> dict[str, Any]:
     """A scraper JokeRecord (or anything with its attributes) as a prepared row (text not
-    yet cleaned). Net votes are derived from up/down when the source gave only those."""
-    up, down, net = rec.up, rec.down, rec.net
-    if net is None and up is not None and down is not None:
-        net = up - down
+    yet cleaned), its date reduced to ``YYYY-MM-DD``. Missing vote fields are completed by
+    the scraper's own rule: net and total from up/down, or up/down from net and total (a
+    file with only the site's rating and vote count still gets its approval target)."""
+    from scraper.table import complete_votes
+    from scraper.textnorm import parse_date
+
+    up, down, net, total = complete_votes(rec.up, rec.down, rec.net, rec.total)
     return {
         "id": rec.id,
         "source": rec.source,
-        "date": rec.date,
+        # a day, whatever the file holds (a timestamp would make every joke its own "day")
+        "date": parse_date(rec.date),
         "text": rec.text,
         "text_hash": rec.text_hash,
         "up": up,
         "down": down,
         "net": net,
-        "total": rec.total if rec.total is not None else _sum_or_none(up, down),
+        "total": total,
         "category": rec.category,
     }
-
-
-def _sum_or_none(a: int | None, b: int | None) -> int | None:
-    return None if a is None or b is None else a + b
 
 
 def _clean_and_filter(

@@ -40,6 +40,16 @@ def load_target_rows(data_dir: str | Path, split: str, target: str) -> TargetRow
     )
 
 
+def has_same_day_pair(rows: TargetRows) -> bool:
+    """Whether some day holds two jokes with different targets: the pairwise objective
+    learns from nothing else (a linear pass; days can be large)."""
+    seen: dict[str, float] = {}
+    for day, value in zip(rows.days, rows.targets.tolist(), strict=True):
+        if seen.setdefault(day, value) != value:
+            return True
+    return False
+
+
 class RankerDataset(Dataset):
     """Tokenised once up front (texts are short); ``labels`` are the training labels (the
     target standardised), ``day`` an integer per distinct date."""

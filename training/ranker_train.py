@@ -21,12 +21,14 @@ from inference.errors import InputError
 from inference.i18n import tr
 from inference.progress import Progress
 from training import plots
+from training.base_models import check_base_folder, load_pretrained, usable_length
 from training.data_files import check_data_dir, prepare_output_dir, write_json
 from training.ranker_data import (
     DayGroupedSampler,
     RankerCollator,
     RankerDataset,
     TargetRows,
+    has_same_day_pair,
     load_target_rows,
 )
 from training.ranker_eval import fit_affine, fold_affine, format_table, metrics_block
@@ -120,19 +122,17 @@ def _trainer_class() -> type:
 def _load_base(base: Path, target: str) -> tuple[Any, Any]:
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from training.base_models import check_base_folder
-
-    check_base_folder(base)
-    tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)
+    info = check_base_folder(base, "sequence-classification")
+    tokenizer = load_pretrained(AutoTokenizer, info)
     tokenizer.padding_side = "right"
-    model = AutoModelForSequenceClassification.from_pretrained(
-        base,
+    model = load_pretrained(
+        AutoModelForSequenceClassification,
+        info,
         num_labels=1,
         problem_type="regression",
         id2label={0: target},
         label2id={target: 0},
         ignore_mismatched_sizes=True,  # a base with another head gets a fresh 1-output one
-        local_files_only=True,
     )
     if tokenizer.pad_token_id is None and tokenizer.eos_token is not None:
         tokenizer.pad_token = tokenizer.eos_token
@@ -175,6 +175,9 @@ def train_ranker(cfg: RankerConfig, progress: Progress | None = None) -> dict[st
                     n=len(rows[split]),
                 )
             )
+    if cfg.objective == "pairwise" and not has_same_day_pair(rows["train"]):
+        # every pair loss would be zero: training would "succeed" and learn nothing
+        raise InputError(tr("ranker.no_same_day_pairs", DOMAIN, target=cfg.target))
     out = prepare_output_dir(cfg.out)
     set_threads(cfg.train.threads)
     set_seed(cfg.train.seed)
@@ -182,9 +185,9 @@ def train_ranker(cfg: RankerConfig, progress: Progress | None = None) -> dict[st
 
     mu = float(rows["train"].targets.mean())
     sd = float(rows["train"].targets.std()) or 1.0
+    max_length = usable_length(cfg.max_length, tokenizer, model.config)
     datasets = {
-        s: RankerDataset(tokenizer, r, (r.targets - mu) / sd, cfg.max_length)
-        for s, r in rows.items()
+        s: RankerDataset(tokenizer, r, (r.targets - mu) / sd, max_length) for s, r in rows.items()
     }
     sampler = (
         DayGroupedSampler(datasets["train"].days, cfg.train.seed)

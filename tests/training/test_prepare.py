@@ -141,6 +141,39 @@ def test_targets_on_a_hand_checked_example():
     assert report["zscore_scale"] == pytest.approx({"mean": 20.0, "std": s})
 
 
+def test_timestamps_become_days_and_votes_are_completed_from_net_and_total():
+    # A hand-made file: timestamps instead of days, and only the site's rating (net) and
+    # the number of votes (total) — no up/down columns.
+    def row(i: int, stamp: str, net: int, total: int) -> JokeRecord:
+        text = f"Шутка номер {i} про тёщу, блины и длинную очередь."
+        return JokeRecord(
+            id=f"t:{i}",
+            source="t",
+            text=text,
+            text_hash=text_hash(text),
+            date=stamp,
+            net=net,
+            total=total,
+        )
+
+    records = [
+        row(1, "2024-05-01 09:15:00", 10, 30),  # up 20, down 10
+        row(2, "2024-05-01T23:59:59", 30, 30),  # up 30, down 0 — same day as row 1
+        row(3, "2024-05-02 00:00:01", 0, 4),  # up 2, down 2
+    ]
+    cfg = PrepareConfig(split=SplitConfig(validation_fraction=0, test_fraction=0))
+    jokes, _, report = build_dataset(records, cfg)
+    got = {r["id"]: r for r in jokes["train"]}
+    assert [got[f"t:{i}"]["date"] for i in (1, 2, 3)] == ["2024-05-01", "2024-05-01", "2024-05-02"]
+    assert report["splits"]["train"]["days"] == 2
+    # within-day percentile compares rows 1 and 2 only; row 3 is alone on its day
+    assert [got[f"t:{i}"]["targets"]["day_percentile"] for i in (1, 2, 3)] == [0.0, 1.0, 0.5]
+    assert (got["t:1"]["up"], got["t:1"]["down"]) == (20, 10)
+    assert got["t:1"]["targets"]["approval"] == pytest.approx(21 / 32)
+    assert got["t:2"]["targets"]["approval"] == pytest.approx(31 / 32)
+    assert got["t:3"]["targets"]["approval"] == pytest.approx(0.5)
+
+
 def test_target_functions():
     assert approval(3, 0, a=1, b=1) == pytest.approx(0.8)  # 3/3 votes is not "perfect"
     assert approval(290, 10, a=1, b=1) > approval(3, 0, a=1, b=1)

@@ -116,3 +116,40 @@ def test_pairwise_losses_by_hand():
     none = pairwise_loss(scores, labels, torch.tensor([0, 1, 2]))
     none.backward()  # no pair: zero loss that still has a graph
     assert none.item() == 0.0 and scores.grad is not None
+
+
+def test_pairwise_without_any_same_day_pair_is_refused(
+    tmp_path: Path, tiny_ranker_dir: Path, capsys
+):
+    """One joke a day: the pairwise loss would be zero on every batch, so training would
+    "succeed" with an untrained model. It must stop with one line instead (mse still works)."""
+    from scraper.dataset import JokeRecord
+    from scraper.textnorm import text_hash
+    from tests.training.synthetic_jokes import write_db
+    from training.cli import main
+
+    texts = [f"Сосед {i} раз чинил крыльцо, а дождь всё равно пришёл раньше." for i in range(12)]
+    records = [
+        JokeRecord(
+            id=f"anekdot.ru:{i}",
+            source="anekdot.ru",
+            text=t,
+            text_hash=text_hash(t),
+            date=f"2022-03-{i + 1:02d}",
+            up=10 + i,
+            down=3,
+            net=7 + i,
+            total=13 + i,
+        )
+        for i, t in enumerate(texts)
+    ]
+    db = write_db(tmp_path / "one_a_day.sqlite", records)
+    data = tmp_path / "data"
+    assert main(["prepare", "--db", str(db), "--out", str(data), "--test-fraction", "0.25"]) == 0
+    argv = ["ranker", "--data", str(data), "--base", str(tiny_ranker_dir), "--out"]
+    capsys.readouterr()
+    assert main([*argv, str(tmp_path / "p"), "--objective", "pairwise", "--quiet"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--objective mse" in err[0]
+    assert not (tmp_path / "p").exists()
+    assert main([*argv, str(tmp_path / "m"), "--max-steps", "1", "--quiet"]) == 0
