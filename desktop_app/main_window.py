@@ -26,7 +26,7 @@ from desktop_app.candidates_panel import CandidatesPanel
 from desktop_app.composer import Composer
 from desktop_app.editor_panel import EditorPanel
 from desktop_app.history_panel import HistoryPanel
-from desktop_app.i18n import t
+from desktop_app.i18n import install_qt_translations, t
 from desktop_app.images import pil_to_qimage
 from desktop_app.message_bar import ERROR, WARNING, MessageBar
 from desktop_app.picture_input import OwnPicture
@@ -61,6 +61,7 @@ class MainWindow(WindowFilesMixin, WindowSettingsMixin, WindowModelsMixin, QMain
             settings, warnings = load_settings()
         self.settings = settings
         set_language(settings.language)
+        install_qt_translations(settings.language)  # Qt's file dialogs, text menus
         self.history = History()
         self.result: Result | None = None
         self.entry_id: str | None = None  # the history entry showing ``result``

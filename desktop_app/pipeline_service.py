@@ -1,7 +1,10 @@
 """The pipeline on its own thread: one job at a time, models kept loaded between runs.
 
 Widgets never see the worker thread: progress events, partial results and outcomes all
-arrive as queued signals on the GUI thread.
+arrive as queued signals on the GUI thread, and only those of the job the window waits for.
+A job cancelled while a model loads (which cannot be interrupted) or while it still waits
+its turn is let go at once: the window is ready for the next run, the load finishes
+unheard on the pipeline thread and the model stays loaded for that next run.
 """
 
 from __future__ import annotations
@@ -10,14 +13,16 @@ import logging
 import sys
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from desktop_app import jobs
 from desktop_app.images import pil_to_qimage
+from desktop_app.load_guard import LoadGuard
 from desktop_app.pyside_fixes import drop_feature_import_hook
 from desktop_app.runner import BackgroundRunner
 from inference.errors import Cancelled
+from inference.model_manager import LITE_BACKEND, ROLES
 from inference.pipeline import MakeRequest, Pipeline
 from inference.progress import Progress, ProgressEvent
 from inference.result import Result
@@ -25,6 +30,8 @@ from inference.settings import Settings
 
 log = logging.getLogger(__name__)
 GIL_SWITCH_S = 0.002  # Python's default is 5 ms
+QUEUED, LOADING, WORKING = "queued", "loading", "working"  # where the current job is
+Work = Callable[[Progress, jobs.OnPartial], Result]  # a job, told where partial results go
 
 
 def with_qimage(result: Result) -> tuple[Result, QImage | None]:
@@ -35,11 +42,15 @@ def with_qimage(result: Result) -> tuple[Result, QImage | None]:
 
 class PipelineService(QObject):
     started = Signal(str, object)  # kind, planned stages
-    progressed = Signal(object)  # ProgressEvent
+    progressed = Signal(object)  # ProgressEvent, on the GUI thread
+    stepped = Signal(object)  # the same ProgressEvent, emitted on the pipeline thread
     partial = Signal(str, object)  # kind, Result with ranked candidates (no poster yet)
     finished = Signal(str, object, object)  # kind, Result, its poster as a QImage
     stopped = Signal(str, object)  # kind, partial Result or None (the user cancelled)
     failed = Signal(str, object, object)  # kind, exception, partial Result or None
+    # From the pipeline thread, with the job's number: only the current job's get through.
+    _event = Signal(int, object)
+    _partial = Signal(int, str, object)
 
     def __init__(self, settings: Settings, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -50,10 +61,21 @@ class PipelineService(QObject):
         sys.setswitchinterval(GIL_SWITCH_S)
         self._progress: Progress | None = None
         self.kind = ""  # the running job, "" when idle
+        self._guard = LoadGuard()  # keeps model loading from stalling the GUI thread
+        self._jobs = 0  # numbers the jobs
+        self._current = 0  # the job the signals speak for (0: none)
+        self._phase = ""  # QUEUED / LOADING / WORKING, set as the current job's events come
+        self._event.connect(self._relay_event)  # queued: emitted on the pipeline thread
+        self._partial.connect(self._relay_partial)
 
     @property
     def busy(self) -> bool:
         return bool(self.kind)
+
+    @property
+    def pending_jobs(self) -> int:
+        """Jobs on the pipeline thread not over yet, a let-go one included."""
+        return self._runner.pending
 
     @property
     def cancelling(self) -> bool:
@@ -65,7 +87,7 @@ class PipelineService(QObject):
         return self._start(
             jobs.RUN,
             stages,
-            lambda p: jobs.full_run(self.pipeline, request, p, self._partial_cb(jobs.RUN)),
+            lambda p, on_partial: jobs.full_run(self.pipeline, request, p, on_partial),
         )
 
     def more(self, result: Result) -> bool:
@@ -73,51 +95,118 @@ class PipelineService(QObject):
         return self._start(
             jobs.MORE,
             stages,
-            lambda p: jobs.more_candidates(self.pipeline, result, p, self._partial_cb(jobs.MORE)),
+            lambda p, on_partial: jobs.more_candidates(self.pipeline, result, p, on_partial),
         )
 
     def redraw(self, result: Result, describe: bool) -> bool:
         stages = jobs.planned_stages(jobs.REDRAW, describe=describe)
         return self._start(
-            jobs.REDRAW, stages, lambda p: jobs.redraw(self.pipeline, result, p, describe)
+            jobs.REDRAW, stages, lambda p, _: jobs.redraw(self.pipeline, result, p, describe)
         )
 
     def configure(self, settings: Settings) -> None:
         """Adopt new settings on the pipeline thread, after the job in progress (if any):
         the model manager's lock may be held for seconds while a model loads."""
-        self._runner.submit(lambda: self.pipeline.configure(settings))
+        self._runner.submit(lambda: self._configure(settings))
 
     def cancel(self) -> None:
-        if self._progress is not None:
-            self._progress.cancel()
+        """Stop the current job: within a token or a diffusion step, or at once while it
+        waits or a model loads (see the module doc)."""
+        if self._progress is None:
+            return
+        self._progress.cancel()
+        if self._phase in (QUEUED, LOADING):
+            job, kind = self._current, self.kind
+            # Not from inside cancel(): the caller finishes its own reaction first.
+            QTimer.singleShot(0, self, lambda: self._let_go(job, kind))
 
     def shutdown(self, timeout_ms: int = 15_000) -> bool:
         self.cancel()
         return self._runner.stop(timeout_ms)
 
     # --- plumbing ------------------------------------------------------------------------
-    def _partial_cb(self, kind: str) -> Callable[[Result], None]:
-        return lambda result: self.partial.emit(kind, result)  # queued to the GUI thread
+    def _configure(self, settings: Settings) -> None:
+        models = self.pipeline.models
+        before = [role for role in ROLES if models.is_loaded(role)]
+        self.pipeline.configure(settings)
+        if any(not models.is_loaded(role) for role in before):
+            self._guard.models_dropped()
 
-    def _start(self, kind: str, stages: tuple, work: Callable[[Progress], Result]) -> bool:
+    def _needs_torch(self) -> bool:
+        """Whether a configured model loads through torch (the lite ones never do)."""
+        try:
+            specs = [self.pipeline.models.spec(role) for role in ROLES]
+        except Exception:  # noqa: BLE001 - only a hint; loading reports real errors
+            return False
+        return any(
+            spec is not None
+            and (
+                spec.backend == "torch"
+                or (spec.role == "illustrator" and spec.backend != LITE_BACKEND)
+            )
+            for spec in specs
+        )
+
+    def _job(self, work: Callable[[Progress], Result], progress: Progress) -> tuple:
+        try:
+            progress.check()  # cancelled while it waited for its turn: never starts
+            return with_qimage(work(progress))
+        finally:
+            self._guard.loaded()  # a load that failed or was cancelled ends here too
+
+    def _partial_cb(self, job: int, kind: str) -> Callable[[Result], None]:
+        return lambda result: self._partial.emit(job, kind, result)
+
+    def _let_go(self, job: int, kind: str) -> None:
+        if job != self._current:  # it ended meanwhile
+            return
+        log.info("%s job let go while it waited or loaded a model", kind)
+        self._current, self._progress, self.kind, self._phase = 0, None, "", ""
+        self.stopped.emit(kind, None)  # what finished before was already shown (partial)
+
+    def _relay_event(self, job: int, event: ProgressEvent) -> None:
+        if job == self._current:
+            self.progressed.emit(event)
+
+    def _relay_partial(self, job: int, kind: str, result: Result) -> None:
+        if job == self._current:
+            self.partial.emit(kind, result)
+
+    def _start(self, kind: str, stages: tuple, work: Work) -> bool:
         if self.busy:
             return False
         drop_feature_import_hook()  # in case a Qt module imported since put it back
-        progress = Progress(self._on_progress)
+        self._jobs += 1
+        job = self._jobs
+        progress = Progress(lambda event: self._on_progress(job, event))
         self._progress, self.kind = progress, kind
+        self._current, self._phase = job, QUEUED
         self.started.emit(kind, stages)
         self._runner.submit(
-            lambda: with_qimage(work(progress)),
-            on_done=lambda done: self._end(kind, done, None),
-            on_failed=lambda exc: self._end(kind, None, exc),
+            lambda: self._job(lambda p: work(p, self._partial_cb(job, kind)), progress),
+            on_done=lambda done: self._end(job, kind, done, None),
+            on_failed=lambda exc: self._end(job, kind, None, exc),
         )
         return True
 
-    def _on_progress(self, event: ProgressEvent) -> None:
-        self.progressed.emit(event)  # emitted on the worker thread: queued to the GUI
+    def _on_progress(self, job: int, event: ProgressEvent) -> None:
+        # Called on the pipeline thread, in step with the work: no total = a model loads.
+        loading = event.total is None and not event.finished
+        if loading:
+            self._guard.loading(self._needs_torch())
+        else:
+            self._guard.loaded()
+        self._event.emit(job, event)  # queued to the GUI thread, which checks ``job`` again
+        if job == self._current:
+            self._phase = LOADING if loading else WORKING
+            self.stepped.emit(event)
 
-    def _end(self, kind: str, done: tuple | None, exc: BaseException | None) -> None:
-        self._progress, self.kind = None, ""
+    def _end(self, job: int, kind: str, done: tuple | None, exc: BaseException | None) -> None:
+        if job != self._current:  # let go earlier: the window no longer waits for it
+            if exc is not None and not isinstance(exc, Cancelled):
+                log.warning("%s job let go earlier then failed", kind, exc_info=exc)
+            return
+        self._current, self._progress, self.kind, self._phase = 0, None, "", ""
         if done is not None:
             self.finished.emit(kind, *done)
         elif isinstance(exc, Cancelled):

@@ -203,7 +203,19 @@ class WindowFilesMixin:
     def open_log(self) -> None:
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         self.log_file.touch(exist_ok=True)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.log_file)))
+        self.open_path(self.log_file)
+
+    def open_path(self, path: Path) -> None:
+        """Open a file or folder in the system's app; where none opens it (no desktop, no
+        xdg-open) say where it is, keeping the message on screen (the error it explains)."""
+        if QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            return
+        note = t("message.cannot_open", path=str(path))
+        bar = self.messages
+        if bar.isHidden() or not bar.level:
+            bar.show_message(INFO, note)
+        elif note not in bar.text.text():
+            bar.show_message(bar.level, f"{bar.text.text()}\n{note}", not bar.log_button.isHidden())
 
     # --- history -------------------------------------------------------------------------
     def store_in_history(self, new_entry: bool, later: bool = False) -> None:
@@ -264,7 +276,7 @@ class WindowFilesMixin:
     def open_history_folder(self) -> None:
         folder = self.history.folder
         folder.mkdir(parents=True, exist_ok=True)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        self.open_path(folder)
 
 
 def _has_selection(widget: QObject) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from desktop_app.i18n import t
+from desktop_app.i18n import install_qt_translations, t
 from desktop_app.message_bar import ERROR
 from desktop_app.settings_dialog import SettingsDialog
 from inference.i18n import set_language
@@ -27,6 +27,9 @@ class WindowSettingsMixin:
         # Forget it before it is deleted: a later open must not touch the deleted dialog.
         dialog.finished.connect(lambda: setattr(self, "_settings_dialog", None))
         dialog.finished.connect(dialog.deleteLater)
+        # Back to the window: its shortcuts (Esc, Ctrl+S…) work at once, even where no
+        # window manager hands the focus back (offscreen tests, bare X servers).
+        dialog.finished.connect(self.activateWindow)
         self._settings_dialog = dialog
         dialog.open()
         return dialog
@@ -44,6 +47,7 @@ class WindowSettingsMixin:
         self.service.configure(settings)
         if language_changed:
             set_language(settings.language)
+            install_qt_translations(settings.language)
             self.retranslate()
         self._update_state()
         self.statusBar().showMessage(t("status.settings_saved"), 6000)

@@ -4,7 +4,6 @@ and its JSON sidecar (all that is needed to reproduce the poster)."""
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +13,7 @@ from PIL import Image
 
 from inference.errors import OutputError
 from inference.i18n import tr
+from inference.jsonfiles import write_json_file
 from inference.params import Candidate, GenerationParams, ImageParams, PosterStyle, full_joke
 
 SIDECAR_VERSION = 1
@@ -106,24 +106,33 @@ class Result:
         picture_path = path.with_name(path.stem + ".picture.png")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            poster = self.poster
             fmt = (image_format or path.suffix.lstrip(".") or "png").upper()
             fmt = {"JPG": "JPEG"}.get(fmt, fmt)
-            if fmt == "JPEG":
-                poster.convert("RGB").save(path, fmt, quality=92)
-            else:
-                poster.save(path, fmt)
             if self.picture is not None:
-                self.picture.save(picture_path, "PNG")
+                _write_image(self.picture, picture_path, "PNG")
                 self.outputs["picture"] = str(picture_path)
             self.outputs["poster"] = str(path)
             self.outputs["sidecar"] = str(sidecar)
-            sidecar.write_text(
-                json.dumps(self.to_json_dict(), ensure_ascii=False, indent=2), "utf-8"
-            )
+            write_json_file(sidecar, self.to_json_dict())
+            # The poster last, whole: whoever sees it (a watcher, a test) finds it complete,
+            # with its sidecar already beside it.
+            if fmt == "JPEG":
+                _write_image(self.poster.convert("RGB"), path, fmt, quality=92)
+            else:
+                _write_image(self.poster, path, fmt)
         except (OSError, ValueError, KeyError) as exc:
             raise OutputError(tr("output.cannot_write", path=str(path), err=exc)) from exc
         return path
+
+
+def _write_image(image: Image.Image, path: Path, fmt: str, **options: Any) -> None:
+    """Through a temporary file renamed over ``path``: never half a picture on disk."""
+    tmp = path.with_name(path.name + ".part")
+    try:
+        image.save(tmp, fmt, **options)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def candidate_from_dict(data: dict[str, Any]) -> Candidate:

@@ -28,11 +28,11 @@ PICTURE_SOURCES = ("model", "own")
 
 
 def config_dir() -> Path:
-    return Path(os.environ.get("DEMOTIVATOR_CONFIG_DIR") or user_config_dir(APP_NAME))
+    return Path(os.environ.get("DEMOTIVATOR_CONFIG_DIR") or user_config_dir(APP_NAME)).expanduser()
 
 
 def data_dir() -> Path:
-    return Path(os.environ.get("DEMOTIVATOR_DATA_DIR") or user_data_dir(APP_NAME))
+    return Path(os.environ.get("DEMOTIVATOR_DATA_DIR") or user_data_dir(APP_NAME)).expanduser()
 
 
 @dataclass
@@ -62,11 +62,14 @@ class Settings:
     first_run_offer_dismissed: bool = False
 
     # --- derived paths -------------------------------------------------------------------
+    # A hand-written file may say "~/…": expanded here so no folder named "~" appears.
     def models_path(self) -> Path:
-        return Path(self.models.models_dir) if self.models.models_dir else data_dir() / "models"
+        if not self.models.models_dir:
+            return data_dir() / "models"
+        return Path(self.models.models_dir).expanduser()
 
     def output_path(self) -> Path:
-        return Path(self.output_dir) if self.output_dir else data_dir() / "posters"
+        return Path(self.output_dir).expanduser() if self.output_dir else data_dir() / "posters"
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

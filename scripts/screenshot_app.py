@@ -79,6 +79,7 @@ def shoot(out: Path, language: str) -> int:
     window.resize(1320, 860)
     window.show()
     shots: list[str] = []
+    planned: set[str] = set()  # a shot already scheduled is not scheduled again
 
     def grab(name: str) -> None:
         window.progress.flush()
@@ -86,7 +87,8 @@ def shoot(out: Path, language: str) -> int:
 
     def on_progress(event) -> None:
         half = event.total and event.stage == "draw" and event.done >= max(1, event.total // 2)
-        if half and not any("mid-" in s for s in shots):
+        if half and "mid" not in planned:
+            planned.add("mid")
             QTimer.singleShot(80, lambda: grab("mid"))
 
     def on_finished(*_args) -> None:

@@ -91,3 +91,14 @@ def test_warnings_are_translated():
     set_language("ru")
     _, warnings = settings_from_dict({"bogus": 1})
     assert warnings[0].startswith("Настройки:")
+
+
+def test_folders_written_with_a_tilde_are_under_home(monkeypatch, tmp_path):
+    """A hand-written settings file may say "~/…"; no folder named "~" appears."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    settings, warnings = settings_from_dict(
+        {"output_dir": "~/Posters", "models": {"models_dir": "~/models"}}
+    )
+    assert warnings == []
+    assert settings.output_path() == tmp_path / "Posters"
+    assert settings.models_path() == tmp_path / "models"

@@ -81,14 +81,18 @@ class Gate:
     """Holds the pipeline thread at one progress event (e.g. the first token) until the
     test has pressed «Стоп», so cancelling "mid-generation" is deterministic."""
 
-    def __init__(self, window, stage: str, done: int = 1) -> None:
-        self.stage, self.done = stage, done
+    def __init__(self, window, stage: str, done: int = 1, loading: bool = False) -> None:
+        """``loading``: hold at the stage's «загрузка модели…» event instead of a step."""
+        self.stage, self.done, self.loading = stage, done, loading
         self.reached, self.release = threading.Event(), threading.Event()
         # Direct connection: runs on the pipeline thread, in the middle of the stage.
-        window.service.progressed.connect(self._on_event, Qt.ConnectionType.DirectConnection)
+        window.service.stepped.connect(self._on_event, Qt.ConnectionType.DirectConnection)
 
     def _on_event(self, event: ProgressEvent) -> None:
-        hit = event.stage == self.stage and event.total and event.done >= self.done
+        if self.loading:
+            hit = event.stage == self.stage and event.total is None
+        else:
+            hit = event.stage == self.stage and event.total and event.done >= self.done
         if hit and not self.reached.is_set():
             self.reached.set()
             self.release.wait(60)

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QListWidget, QPlainTextEdit, QProgressBar, QPushButton
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+)
 
+from desktop_app.i18n import install_qt_translations
 from desktop_app.main_window import MainWindow
 from inference.i18n import set_language
 from inference.params import MAX_PROMPT_CHARS
@@ -111,6 +121,34 @@ def test_settings_dialog_round_trip_and_live_language_switch(make_window, qtbot,
         again.reject()
     finally:
         set_language("ru")
+
+
+def test_qt_own_texts_follow_the_ui_language(make_window):
+    """File dialogs and the context menu of a text field are Qt's: Russian by default too."""
+    window = make_window()
+    assert QCoreApplication.translate("QFileDialog", "File &name:") == "&Имя файла:"
+    assert QCoreApplication.translate("QLineEdit", "&Copy") == "&Копировать"
+    english = copy.deepcopy(window.settings)
+    english.language = "en"
+    try:
+        window.apply_settings(english)
+        assert QCoreApplication.translate("QLineEdit", "&Copy") == "&Copy"
+    finally:
+        set_language("ru")
+        install_qt_translations("ru")
+
+
+def test_window_shortcuts_work_right_after_the_settings_dialog(make_window, qtbot):
+    window = make_window()
+    qtbot.mouseClick(window.findChild(QPushButton, "settingsButton"), Qt.MouseButton.LeftButton)
+    first = window.findChild(QDialog, "settingsDialog")
+    assert first is not None and first.isVisible()
+    first.reject()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=1000)
+    qtbot.keyClick(window, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)  # Ctrl+,
+    again = window.findChildren(QDialog, "settingsDialog")
+    assert any(d is not first and d.isVisible() for d in again)
+    window.open_settings().reject()
 
 
 def test_settings_dialog_refuses_a_missing_model_folder(make_window, tmp_path):

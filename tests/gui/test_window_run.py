@@ -7,11 +7,19 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QProgressBar
 
 from desktop_app.progress_panel import DONE, STOPPED
 from inference.history import History
 from inference.settings import save_settings
-from tests.gui.conftest import PROMPT, Gate, run_prompt, tiny_settings, wait_idle
+from tests.gui.conftest import (
+    PROMPT,
+    RUN_TIMEOUT_MS,
+    Gate,
+    run_prompt,
+    tiny_settings,
+    wait_idle,
+)
 
 
 def test_full_run_from_prompt_to_poster(window, qtbot):
@@ -148,3 +156,37 @@ def test_full_run_on_onnx_runtime_the_default_backend(
     assert not window.messages.isVisible(), window.messages.text.text()
     assert window.poster.has_image()
     assert {m.backend for m in window.result.models} == {"onnx"}
+
+
+def test_stop_while_a_model_loads_frees_the_window_at_once(window, qtbot):
+    """A load cannot be interrupted: the job is let go, the window is ready at once, and
+    the model it was loading is there for the next run."""
+    gate = Gate(window, "generate", loading=True)  # held at «загрузка модели…»
+    window.prompt.edit.setPlainText(PROMPT)
+    window.generate()
+    try:
+        qtbot.waitUntil(gate.reached.is_set, timeout=60_000)
+        rows = window.progress.rows
+        bar = window.findChild(QProgressBar, "progress_generate")
+        qtbot.waitUntil(lambda: rows["generate"].state == "loading" and bar.maximum() == 0)
+        qtbot.mouseClick(window.prompt.cancel_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(window.prompt.generate_button.isEnabled, timeout=1000)  # not after it
+        assert not window.service.busy and rows["generate"].state == STOPPED
+        assert not window.prompt.cancel_button.isEnabled()
+        assert window.prompt.cancel_button.text() == "Стоп"
+        # An impatient second try waits behind the load; stopping it is immediate too.
+        window.generate()
+        assert window.service.busy
+        qtbot.keyClick(window, Qt.Key.Key_Escape)
+        qtbot.waitUntil(window.prompt.generate_button.isEnabled, timeout=1000)
+        shown = {stage: (row.state, row.detail.text()) for stage, row in rows.items()}
+    finally:
+        gate.release.set()
+    qtbot.waitUntil(lambda: window.service.pending_jobs == 0, timeout=RUN_TIMEOUT_MS)
+    qtbot.wait(50)  # anything the let-go jobs still sent has arrived (and been dropped)
+    assert {stage: (row.state, row.detail.text()) for stage, row in rows.items()} == shown
+    assert window.result is None
+    assert window.messages.isHidden() and window.prompt.generate_button.isEnabled()
+    assert window.service.pipeline.models.is_loaded("generator")
+    run_prompt(qtbot, window)
+    assert window.poster.has_image() and rows["compose"].state == DONE
