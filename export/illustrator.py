@@ -1,8 +1,10 @@
 """``demotivator export SRC DST --kind illustrator``: a diffusers SD folder → Optimum ONNX.
 
 Steps: Optimum's ``main_export(task="text-to-image")`` (UNet, VAE encoder/decoder, text
-encoder(s), plus tokenizer, scheduler and feature-extractor configs and model_index.json);
-the tiny VAE decoder when the source has ``vae_tiny/``; the PyTorch safety checker copied
+encoder(s), plus tokenizer, scheduler and feature-extractor configs and model_index.json) —
+or, when the folder's own ``vae/`` is a TAESD (SDXS), Optimum's per-model export of
+everything but the VAE (:func:`export.illustrator_onnx.export_without_vae`); the tiny VAE
+decoder (from ``vae_tiny/``, else from such a ``vae/``); the PyTorch safety checker copied
 as is (Optimum has no ONNX one); optional dynamic int8 UNet; then a parity report
 (``parity.json``) comparing the export with the PyTorch source. The result loads in the
 ``onnx`` backend of :func:`inference.illustrator.load_illustrator` with no further step.
@@ -93,7 +95,7 @@ def export_illustrator(
     5.7/255 against PyTorch, vs 0.0001 for fp32). An option for smaller files, not for
     speed: few-step models and TAESD are the speed levers.
     """
-    from export.illustrator_onnx import export_tiny_vae_decoder
+    from export.illustrator_onnx import export_tiny_vae_decoder, export_without_vae
     from export.illustrator_parity import measure_parity
 
     src, dst = Path(src).expanduser(), Path(dst).expanduser()
@@ -104,7 +106,9 @@ def export_illustrator(
     info = _check_source(src)
     _check_destination(src, dst)
     created = common.prepare_output_dir(dst)  # new or empty and writable, else OutputError
-    has_tiny_vae = info.tiny_vae_torch is not None
+    # vae_tiny/ is what the torch backend draws with when present, so it wins over vae/.
+    tiny_vae_src = info.tiny_vae_torch or (src / "vae" if info.vae_is_tiny else None)
+    has_tiny_vae = tiny_vae_src is not None
 
     def step(key: str) -> None:
         progress.check()
@@ -115,12 +119,15 @@ def export_illustrator(
         with quiet_libraries((*DRAW_LOGGERS, *EXPORT_LOGGERS), hide_diffusers_bars=True):
             t0 = time.perf_counter()
             step("export.step.onnx")
-            _main_export(src, dst)
+            if info.vae_is_tiny:  # main_export's VAE configs need an AutoencoderKL
+                export_without_vae(src, dst)
+            else:
+                _main_export(src, dst)
             _copy_extras(src, dst)
             timings["export_seconds"] = round(time.perf_counter() - t0, 2)
-            if has_tiny_vae:
+            if tiny_vae_src is not None:
                 step("export.step.tiny_vae")
-                export_tiny_vae_decoder(info.tiny_vae_torch, dst)
+                export_tiny_vae_decoder(tiny_vae_src, dst)
             if quantize == "int8":
                 t0 = time.perf_counter()
                 step("export.step.quantize")

@@ -168,7 +168,9 @@ def _load_torch(folder: SDFolder, threads: int) -> tuple[Any, str]:
     pipe = AutoPipelineForText2Image.from_pretrained(
         folder.path, torch_dtype=torch.float32, local_files_only=True, **extra
     )
-    return pipe, "tiny" if folder.tiny_vae_torch is not None else "full"
+    # An SDXS-style folder's own vae/ is already the tiny decoder.
+    tiny = folder.tiny_vae_torch is not None or folder.vae_is_tiny
+    return pipe, "tiny" if tiny else "full"
 
 
 def load_illustrator(path: str | Path, backend: str = "onnx", threads: int = 0) -> SDIllustrator:

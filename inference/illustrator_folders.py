@@ -18,6 +18,10 @@ decoder when present — it decodes a 512² picture in milliseconds instead of s
   ``vae_decoder_session``; its ``config.json`` (``scaling_factor`` 1.0, ``block_out_channels``)
   gives the pipeline the right latent scale.
 
+A folder whose own ``vae/`` is an ``AutoencoderTiny`` (SDXS: ``"vae": ["diffusers",
+"AutoencoderTiny"]`` in model_index.json) is exported with that decoder in
+``vae_decoder_tiny/`` and no ``vae_decoder/``: the ONNX layout then needs only the tiny one.
+
 A safety checker is used when the folder has one: ``safety_checker/`` (PyTorch weights; the
 exporter copies it next to the ONNX files, since Optimum has no ONNX safety checker).
 """
@@ -55,6 +59,12 @@ class SDFolder:
     tiny_vae_torch: Path | None = None
     tiny_vae_onnx: Path | None = None  # the .onnx file
     safety_checker: Path | None = None
+
+    @property
+    def vae_is_tiny(self) -> bool:
+        """``vae/`` itself is a TAESD (``AutoencoderTiny``), as in SDXS folders."""
+        vae = self.index.get("vae")
+        return isinstance(vae, list) and len(vae) == 2 and vae[1] == "AutoencoderTiny"
 
     @property
     def name(self) -> str:
@@ -114,9 +124,13 @@ def inspect_sd_folder(path: str | Path) -> SDFolder:
         raise ModelError(tr("folder.unsupported", DOMAIN, name=path.name, kind=kind))
 
     info = SDFolder(path=path, index=index)
+    tiny_onnx = _has_onnx(path / VAE_DECODER_TINY_DIR)
     for part in _model_parts(index):
         if part == "vae":  # ONNX splits the VAE; text-to-image needs only the decoder
             onnx_part, onnx_folder = "vae_decoder", path / "vae_decoder"
+            if tiny_onnx and not _has_onnx(onnx_folder):
+                # The tiny decoder is used whenever present, so it alone is enough.
+                onnx_folder = path / VAE_DECODER_TINY_DIR
         else:
             onnx_part, onnx_folder = part, path / part
         if part not in _OPTIONAL and not _has_onnx(onnx_folder):
@@ -127,7 +141,7 @@ def inspect_sd_folder(path: str | Path) -> SDFolder:
 
     if _has_torch_weights(path / VAE_TINY_DIR):
         info.tiny_vae_torch = path / VAE_TINY_DIR
-    if _has_onnx(path / VAE_DECODER_TINY_DIR):
+    if tiny_onnx:
         info.tiny_vae_onnx = path / VAE_DECODER_TINY_DIR / "model.onnx"
     if _has_torch_weights(path / SAFETY_CHECKER_DIR):
         info.safety_checker = path / SAFETY_CHECKER_DIR

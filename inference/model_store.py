@@ -20,6 +20,7 @@ from inference.errors import Cancelled, ModelError
 from inference.file_hashes import CHUNK, sha256_file
 from inference.i18n import tr
 from inference.model_checks import check_folder, guess_role, load_check
+from inference.model_manager import lite_illustrator_dir
 from inference.model_manifest import (
     FileRecord,
     Manifest,
@@ -370,11 +371,20 @@ def _copy_hashed(path: Path, src_root: Path, dst_root: Path, progress: Progress)
     return FileRecord(rel.as_posix(), path.stat().st_size, digest.hexdigest())
 
 
+def _same_path(a: Path, b: Path) -> bool:
+    return a.expanduser().resolve() == b.expanduser().resolve()
+
+
 def use_model(settings: Settings, model: InstalledModel, backend: str | None = None) -> Settings:
     """Point ``settings`` at ``model`` for its role (the dialog's «использовать»); the backend
     defaults to ONNX when the folder has an export, PyTorch otherwise."""
     if model.kind != "model":
         raise ModelError(tr("store.not_usable", DOMAIN, id=model.id))
+    if model.role == "illustrator" and _same_path(model.path, lite_illustrator_dir()):
+        # The emoji illustrator (catalogue entry lite-illustrator) is what an empty folder
+        # means; it has no backend, so the one chosen for real picture models stays.
+        settings.models.illustrator_dir = ""
+        return settings
     setattr(settings.models, f"{model.role}_dir", str(model.path))
     chosen = backend or ("onnx" if model.is_onnx else "torch")
     setattr(settings.models, f"{model.role}_backend", chosen)

@@ -241,6 +241,42 @@ def test_cli_import_verify_use_remove(capsys, tiny_generator_dir, tiny_ranker_di
     assert code == 0 and "qwen2.5-1.5b-instruct" in out
 
 
+def test_lite_entries_are_what_the_app_runs_with_no_model_chosen(store, capsys):
+    """Each bundled catalogue entry points at the folder the app really uses for its role
+    when nothing is configured, so `models list` calls it «встроена», not «нет в этой
+    сборке» (the lite illustrator lives in resources/lite_illustrator, not models/)."""
+    from inference.model_manager import ModelManager
+
+    catalog = load_catalog()
+    manager = ModelManager(Settings())
+    for role in ROLES:
+        entry = next(e for e in catalog.entries if e.is_bundled and e.role == role)
+        spec = manager.spec(role)
+        assert spec is not None and spec.bundled
+        assert entry.bundled_path() == spec.path, entry.id
+        assert store.status(entry).state == "bundled", entry.id
+    code, out, _ = run_cli(capsys, "list", "--json")
+    states = {row["id"]: row["state"] for row in json.loads(out)["catalog"]}
+    assert code == 0 and states["lite-illustrator"] == "bundled"
+    code, out, _ = run_cli(capsys, "list")
+    line = next(li for li in out.splitlines() if li.strip().startswith("lite-illustrator"))
+    assert "встроена" in line and "нет в этой сборке" not in out
+
+
+def test_using_the_lite_illustrator_entry_keeps_the_picture_backend(store):
+    """«Использовать» on the lite-illustrator row means the default (no folder); the backend
+    chosen for real picture models is not turned into "torch" by the emoji folder."""
+    from inference.model_manager import LITE_BACKEND, ModelManager
+
+    lite = store.status(load_catalog().get("lite-illustrator")).installed
+    settings = Settings()
+    settings.models.illustrator_dir, settings.models.illustrator_backend = "/some/sd", "onnx"
+    settings = use_model(settings, lite)
+    assert settings.models.illustrator_dir == ""
+    assert settings.models.illustrator_backend == "onnx"
+    assert ModelManager(settings).spec("illustrator").backend == LITE_BACKEND
+
+
 def test_cli_speaks_english(capsys):
     set_language("en")
     code, out, _ = run_cli(capsys, "list")

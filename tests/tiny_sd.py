@@ -10,6 +10,9 @@ Layout written by :func:`build_tiny_sd` (plain ``save_pretrained`` output)::
     model_index.json  unet/  vae/  text_encoder/  tokenizer/  scheduler/
     vae_tiny/                   optional AutoencoderTiny (TAESD-style) decoder, our convention
     safety_checker/ feature_extractor/   optional, only when asked for
+
+:func:`build_tiny_sdxs` writes the SDXS layout instead: ``vae/`` is the AutoencoderTiny
+(model_index.json ``"vae": ["diffusers", "AutoencoderTiny"]``), with no full VAE anywhere.
 """
 
 from __future__ import annotations
@@ -239,11 +242,17 @@ def _safety_checker(flag_everything: bool):
     return checker, processor
 
 
-def build_tiny_sd(dst: Path, with_tiny_vae: bool = True, safety_checker: str | None = None) -> Path:
+def build_tiny_sd(
+    dst: Path,
+    with_tiny_vae: bool = True,
+    safety_checker: str | None = None,
+    tiny_vae_as_vae: bool = False,
+) -> Path:
     """Write a tiny SD folder to ``dst`` that ``StableDiffusionPipeline.from_pretrained`` loads.
 
     ``safety_checker``: None (none, like most community folders), ``"random"`` (a real
     checker with random weights) or ``"always"`` (a real checker that flags every image).
+    ``tiny_vae_as_vae``: the SDXS layout, see :func:`build_tiny_sdxs`.
     """
     from diffusers import StableDiffusionPipeline
 
@@ -255,7 +264,7 @@ def build_tiny_sd(dst: Path, with_tiny_vae: bool = True, safety_checker: str | N
             _safety_checker(safety_checker == "always") if safety_checker else (None, None)
         )
         pipe = StableDiffusionPipeline(
-            vae=_vae(),
+            vae=_vae_tiny() if tiny_vae_as_vae else _vae(),
             text_encoder=_text_encoder(tokenizer),
             tokenizer=tokenizer,
             unet=_unet(),
@@ -265,6 +274,13 @@ def build_tiny_sd(dst: Path, with_tiny_vae: bool = True, safety_checker: str | N
             requires_safety_checker=checker is not None,
         )
         pipe.save_pretrained(dst, safe_serialization=True)
-    if with_tiny_vae:
+    if with_tiny_vae and not tiny_vae_as_vae:
         _vae_tiny().save_pretrained(dst / "vae_tiny", safe_serialization=True)
     return dst
+
+
+def build_tiny_sdxs(dst: Path) -> Path:
+    """A tiny folder laid out like ``IDKiro/sdxs-512-0.9``: its ``vae/`` is a TAESD
+    (``AutoencoderTiny``), the full VAE is absent (SDXS keeps it in ``vae_large/``, which
+    the catalogue does not download)."""
+    return build_tiny_sd(dst, with_tiny_vae=False, tiny_vae_as_vae=True)
