@@ -33,6 +33,11 @@ class PosterView(QWidget):
     def has_image(self) -> bool:
         return not self._image.isNull()
 
+    def pixmap(self) -> QPixmap:
+        """The full-size poster (null when none), the accessor a QLabel-minded caller
+        expects."""
+        return QPixmap.fromImage(self._image)
+
     def set_image(self, image: QImage | None) -> None:
         self._image = image if image is not None else QImage()
         self._scaled = None

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPlainTextEdit,
     QPushButton,
+    QWidget,
 )
 
 from inference.settings import SETTINGS_FILE, config_dir
@@ -62,6 +63,8 @@ def test_hand_written_settings_with_home_relative_folders(
     assert window.messages.isHidden(), window.messages.text.text()
     assert 1 <= window.findChild(QListWidget, "candidatesList").count() <= 3
     assert window.findChild(QLineEdit, "titleEdit").text() == "Встречаются как-то два кота"
+    shown = window.findChild(QWidget, "posterView").pixmap()
+    assert shown.size().toTuple() == window.result.poster.size  # the poster, full size
 
     offered: dict[str, str] = {}
 
