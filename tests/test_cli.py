@@ -174,3 +174,18 @@ def test_console_script_help_lists_commands():
     assert proc.returncode == 0
     for command in ("make", "models", "export", "scrape", "train"):
         assert command in proc.stdout
+
+
+def test_output_piped_into_a_reader_that_stops_early_is_no_error(tmp_path):
+    # `demotivator models | head`: the reader closes the pipe before all is written
+    # (`true` reads nothing and exits long before Python has started).
+    env = {**os.environ, "DEMOTIVATOR_DATA_DIR": str(tmp_path)}
+    proc = subprocess.run(
+        f"{sys.executable} -m inference.cli models | true",
+        shell=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
