@@ -50,9 +50,21 @@ def cancel_on_sigint(progress: Progress) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+def _argparse_text(message: str) -> str:
+    """argparse's own phrases ("invalid choice: …", "usage: ") in the CLI's language; a
+    phrase without a translation stays as argparse wrote it."""
+    return tr(message, "argparse")
+
+
 class ArgumentParser(argparse.ArgumentParser):
     """argparse whose usage errors are one translated line and exit code 2 (the full usage
     is one ``--help`` away; a screen of it would hide the line that says what is wrong)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        # argparse looks its texts up through the module-level gettext alias ``_`` at
+        # the moment it writes them, so pointing it at our catalogue translates them all.
+        argparse._ = _argparse_text  # type: ignore[attr-defined]
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
     def error(self, message: str) -> None:  # type: ignore[override]
         print(tr("cli.usage_error", message=message, prog=self.prog), file=sys.stderr)

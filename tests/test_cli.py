@@ -155,6 +155,19 @@ def test_usage_errors_are_one_line_with_exit_code_2(args, capsys):
     assert err.startswith("ошибка:") and "--help" in err
 
 
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("ru", "ошибка: аргумент --backend: недопустимое значение 'tf' (можно: 'onnx', 'torch')"),
+        ("en", "error: argument --backend: invalid choice: 'tf' (choose from 'onnx', 'torch')"),
+    ],
+)
+def test_argparse_own_phrases_follow_the_language(lang, expected, capsys):
+    with pytest.raises(SystemExit):
+        main(["--lang", lang, "make", PROMPT, "--backend", "tf"])
+    assert capsys.readouterr().err.startswith(expected)
+
+
 def test_broken_model_folder_is_a_clear_error(tmp_path, capsys):
     broken = tmp_path / "broken"
     broken.mkdir()
