@@ -1,10 +1,11 @@
 """What a model folder holds, checked before any heavy library is imported.
 
 A folder is plain Hugging Face layout: ``config.json``, tokenizer files, and PyTorch weights
-(safetensors / .bin) and/or an Optimum ONNX export (``model.onnx``, at the top or under
-``onnx/``). Everything here reads small JSON files only, so a wrong folder gets a clear,
-translated :class:`~inference.errors.ModelError` in milliseconds instead of a library
-traceback after seconds of imports.
+(safetensors / .bin) and/or an Optimum ONNX export, at the top or under ``onnx/``: the single
+``model.onnx`` of current Optimum, or the files of older versions (``decoder_model_merged.onnx``,
+``decoder_model.onnx`` + ``decoder_with_past_model.onnx``). Everything here reads small JSON
+files only, so a wrong folder gets a clear, translated :class:`~inference.errors.ModelError` in
+milliseconds instead of a library traceback after seconds of imports.
 """
 
 from __future__ import annotations
@@ -24,6 +25,12 @@ _TORCH_WEIGHT_GLOBS = ("*.safetensors", "pytorch_model*.bin")
 _TOKENIZER_FILES = ("tokenizer.json", "vocab.json", "vocab.txt", "tokenizer.model")
 # Folders where an Optimum export may keep its .onnx files (onnx-community repos use onnx/).
 _ONNX_SUBFOLDERS = ("", "onnx")
+# The graph to load, best first: current Optimum's single graph with a KV cache; older
+# Optimum's merged decoder (both branches, one session); its decoder without past (paired with
+# the decoder with past when present, else run without a cache). Alphabetical order would pick
+# decoder_model.onnx before decoder_model_merged.onnx and lose the cache.
+_ONNX_NAMES = ("model.onnx", "decoder_model_merged.onnx", "decoder_model.onnx")
+_WITH_PAST_NAME = "decoder_with_past_model.onnx"
 
 
 @dataclass
@@ -32,6 +39,9 @@ class FolderInfo:
     config: dict[str, Any]
     torch_weights: list[Path] = field(default_factory=list)
     onnx_file: Path | None = None  # the .onnx file the onnx backend would load
+    # older Optimum's decoder_with_past_model.onnx next to onnx_file = decoder_model.onnx:
+    # the prompt runs on onnx_file, every later token on this one
+    onnx_with_past: Path | None = None
     has_tokenizer: bool = False
     chat_template: str | None = None
 
@@ -65,17 +75,25 @@ class FolderInfo:
         return found
 
 
-def _find_onnx(path: Path) -> Path | None:
-    for sub in _ONNX_SUBFOLDERS:
-        folder = path / sub if sub else path
-        if not folder.is_dir():
-            continue
-        if (folder / "model.onnx").is_file():
-            return folder / "model.onnx"
-        files = sorted(folder.glob("*.onnx"))
+def _onnx_folders(path: Path) -> list[Path]:
+    folders = [path / sub if sub else path for sub in _ONNX_SUBFOLDERS]
+    return [f for f in folders if f.is_dir()]
+
+
+def _find_onnx(path: Path) -> tuple[Path | None, Path | None]:
+    """(the graph to load, the decoder with past that goes with it or None)."""
+    folders = _onnx_folders(path)
+    for name in _ONNX_NAMES:
+        for folder in folders:
+            if (folder / name).is_file():
+                with_past = folder / _WITH_PAST_NAME
+                pair = name == "decoder_model.onnx" and with_past.is_file()
+                return folder / name, with_past if pair else None
+    for folder in folders:  # any other export (a lone with-past decoder, quantized flavours)
+        files = sorted(f for f in folder.glob("*.onnx") if f.is_file())
         if files:
-            return files[0]
-    return None
+            return files[0], None
+    return None, None
 
 
 def _chat_template(path: Path, tokenizer_config: dict[str, Any] | None) -> str | None:
@@ -110,11 +128,13 @@ def inspect_folder(path: str | Path) -> FolderInfo:
     weights = sorted(w for g in _TORCH_WEIGHT_GLOBS for w in path.glob(g) if w.is_file())
     tokenizer_config = read_json_file(path / "tokenizer_config.json")
     has_tokenizer = any((path / f).is_file() for f in _TOKENIZER_FILES)
+    onnx_file, onnx_with_past = _find_onnx(path)
     return FolderInfo(
         path=path,
         config=config,
         torch_weights=weights,
-        onnx_file=_find_onnx(path),
+        onnx_file=onnx_file,
+        onnx_with_past=onnx_with_past,
         has_tokenizer=has_tokenizer,
         chat_template=_chat_template(path, tokenizer_config),
     )

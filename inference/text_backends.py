@@ -124,6 +124,9 @@ class TextModel:
         self.name = info.name
         self.tokenizer = load_tokenizer(info, self.padding_side, self.backend)
         self.model: Any = load_model(info, self.backend, self.task, threads)
+        # notes from the graph itself, e.g. an ONNX decoder that runs without a KV cache
+        if self.backend == "onnx":
+            self.warnings += getattr(self.model, "warnings", [])
 
     # set by subclasses
     task: Task
