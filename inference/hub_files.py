@@ -73,16 +73,23 @@ def _skipped(name: str) -> bool:
 
 
 def _prune_folder(names: list[str]) -> list[str]:
-    """One folder's files: safetensors over .bin, plain weights over variants, ``model.onnx``
-    (or the unquantized exports) over the quantized flavours."""
+    """One folder's files: safetensors over .bin, plain weights over variants, one ONNX
+    graph with a KV cache (or the unquantized exports) over the quantized flavours."""
     weights = [n for n in names if _weights(n)]
     plain = [n for n in weights if not _VARIANT.search(basename(n))]
     keep_weights = set(plain or weights)
     if any(n.endswith(".safetensors") for n in keep_weights):
         keep_weights = {n for n in keep_weights if n.endswith(".safetensors")}
     onnx = [n for n in names if ".onnx" in basename(n)]
-    if any(basename(n) == "model.onnx" for n in onnx):
-        keep_onnx = {n for n in onnx if basename(n).startswith("model.onnx")}
+    # One graph with a KV cache is enough: today's ``model.onnx``, else an older Optimum
+    # export's merged decoder (its decoder_model/decoder_with_past_model copies would
+    # triple the download); otherwise every unquantized graph (the two-decoder pair).
+    whole = next(
+        (g for g in ("model.onnx", "decoder_model_merged.onnx") if g in map(basename, onnx)),
+        None,
+    )
+    if whole is not None:
+        keep_onnx = {n for n in onnx if basename(n).startswith(whole)}
     else:
         keep_onnx = {n for n in onnx if not _ONNX_FLAVOUR.search(basename(n))} or set(onnx)
     return [

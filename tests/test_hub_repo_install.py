@@ -83,6 +83,15 @@ def test_auto_select_of_an_onnx_repo_prefers_model_onnx_over_its_flavours():
     assert auto_select(names) == names[:4]
 
 
+def test_auto_select_of_an_older_optimum_export_takes_the_merged_decoder_only():
+    names = ["config.json", "tokenizer.json", "decoder_model_merged.onnx"]
+    names += ["decoder_model.onnx", "decoder_with_past_model.onnx"]  # the same weights twice
+    names += ["decoder_model_merged_quantized.onnx"]
+    assert auto_select(names) == names[:3]
+    pair = ["config.json", "tokenizer.json", "decoder_model.onnx", "decoder_with_past_model.onnx"]
+    assert auto_select(pair) == pair  # without a merged graph both halves are needed
+
+
 def test_auto_select_of_a_diffusers_repo_keeps_its_components_only():
     names = [
         "model_index.json",
