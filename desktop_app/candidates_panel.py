@@ -27,10 +27,30 @@ SCORE_ROLE = Qt.ItemDataRole.UserRole + 1
 _PAD, _BADGE_W = 8, 56
 
 
-def format_score(score: float | None) -> str:
+def format_score(score: float | None, decimals: int = 2) -> str:
     if score is None or not math.isfinite(score):
         return "—"
-    return f"{score:+.2f}"
+    return f"{score:+.{decimals}f}"
+
+
+MAX_DECIMALS = 4  # what the score badge has room for
+
+
+def format_scores(scores: list[float | None]) -> list[str]:
+    """The list's badges: two decimals, more where two would hide what the ranking shows
+    (a regressor whose scores all lie within ±0.005 must not read «-0.00» on every row)."""
+    for decimals in range(2, MAX_DECIMALS + 1):
+        texts = [format_score(score, decimals) for score in scores]
+        shown = {text: score for text, score in zip(texts, scores, strict=True)}
+        distinct = len(shown) == len(set(scores))
+        no_false_zero = all(
+            score is None or score == 0 or float(text) != 0
+            for text, score in zip(texts, scores, strict=True)
+            if text != "—"
+        )
+        if distinct and no_false_zero:
+            break
+    return texts
 
 
 class CandidateDelegate(QStyledItemDelegate):
@@ -119,9 +139,10 @@ class CandidatesPanel(QWidget):
     def set_candidates(self, candidates: list[Candidate], chosen: int, ranking: str) -> None:
         self.list.blockSignals(True)
         self.list.clear()
-        for candidate in candidates:
+        badges = format_scores([candidate.score for candidate in candidates])
+        for candidate, badge in zip(candidates, badges, strict=True):
             item = QListWidgetItem(candidate.text.strip() or "…")
-            item.setData(SCORE_ROLE, format_score(candidate.score))
+            item.setData(SCORE_ROLE, badge)
             item.setToolTip(candidate.text)
             self.list.addItem(item)
         if candidates:

@@ -41,9 +41,12 @@ class EditorPanel(QWidget):
         self.title_edit.setObjectName("titleEdit")
         self.subtitle_edit = QLineEdit(self)
         self.subtitle_edit.setObjectName("subtitleEdit")
+        self._filling = False  # set_captions() is writing the fields, not the user
         for edit in (self.title_edit, self.subtitle_edit):
             edit.setClearButtonEnabled(True)
-            edit.textEdited.connect(self.captions_edited)
+            # textChanged, not textEdited: a caption set from code (a test, an accessibility
+            # tool, the clear button) re-composes the poster just like typing does.
+            edit.textChanged.connect(self._text_changed)
         form.addRow(self.title_label, self.title_edit)
         form.addRow(self.subtitle_label, self.subtitle_edit)
 
@@ -100,12 +103,22 @@ class EditorPanel(QWidget):
         self.copy_button.setText(t("editor.copy"))
         self.copy_button.setToolTip(t("editor.copy_tip"))
 
+    def _text_changed(self) -> None:
+        # Read-only fields (a run going on, a history entry without its picture) ignore
+        # changes made from code too: there is nothing to re-compose then.
+        if not self._filling and not self.title_edit.isReadOnly():
+            self.captions_edited.emit()
+
     def set_captions(self, title: str, subtitle: str) -> None:
         """Fill the fields without emitting ``captions_edited`` (that is for the user)."""
-        if self.title_edit.text() != title:
-            self.title_edit.setText(title)
-        if self.subtitle_edit.text() != subtitle:
-            self.subtitle_edit.setText(subtitle)
+        self._filling = True
+        try:
+            if self.title_edit.text() != title:
+                self.title_edit.setText(title)
+            if self.subtitle_edit.text() != subtitle:
+                self.subtitle_edit.setText(subtitle)
+        finally:
+            self._filling = False
 
     def captions(self) -> tuple[str, str]:
         return self.title_edit.text(), self.subtitle_edit.text()

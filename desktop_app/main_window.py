@@ -70,6 +70,8 @@ class MainWindow(WindowFilesMixin, WindowSettingsMixin, WindowModelsMixin, QMain
         self._closed = False
         self.threads_stopped = False
         self._status_loading = False  # the status bar shows a model-loading message
+        self._pictures_loading = 0  # own pictures being read on the io thread
+        self._run_after_picture = False  # «Создать!» came while one was being read
         self._build()
         # Threads start last: a widget error above must not leave them running.
         self.service = PipelineService(settings, self)
@@ -175,6 +177,7 @@ class MainWindow(WindowFilesMixin, WindowSettingsMixin, WindowModelsMixin, QMain
         s.finished.connect(self._on_finished)
         s.stopped.connect(self._on_stopped)
         s.failed.connect(self._on_failed)
+        s.failed_after_stop.connect(self._on_failed_after_stop)
         self.composer.composed.connect(self._on_composed)
         self.composer.failed.connect(lambda _result, exc: self.show_error(exc))
         for keys, slot in (
@@ -205,7 +208,9 @@ class MainWindow(WindowFilesMixin, WindowSettingsMixin, WindowModelsMixin, QMain
         busy, result = self.service.busy, self.result
         has_candidates = bool(result and result.candidates)
         self.prompt.set_busy(busy)
-        self.candidates.list.setEnabled(not busy and has_candidates)
+        # Only a run disables the list: an empty one stays enabled, so an error or a stop
+        # never leaves the window looking half-disabled.
+        self.candidates.list.setEnabled(not busy)
         self.candidates.more_button.setEnabled(not busy and has_candidates)
         drawing = self.settings.models.picture_source != "own"
         self.candidates.redraw_button.setEnabled(not busy and has_candidates and drawing)
@@ -245,17 +250,24 @@ class MainWindow(WindowFilesMixin, WindowSettingsMixin, WindowModelsMixin, QMain
         self._update_hint()
         self._update_state()
 
-    def show_error(self, exc: BaseException) -> None:
+    def show_error(self, exc: BaseException, after_stop: bool = False) -> None:
         if isinstance(exc, DemotivatorError):
             text = str(exc)
         else:
             text = t("error.unexpected", err=f"{type(exc).__name__}: {exc}")
+        if after_stop:
+            text = t("error.after_stop", err=text)
         self.messages.show_message(ERROR, text, offer_log=True)
         self.statusBar().showMessage(t("status.failed"), 8000)
 
     # --- running the pipeline ------------------------------------------------------------
     def generate(self) -> None:
         if self.service.busy:
+            return
+        if self._pictures_loading:
+            # The picture just chosen is still being read: the run starts once it is in,
+            # so it uses that picture instead of failing or drawing one.
+            self._run_after_picture = True
             return
         try:
             prompt = validate_prompt(self.prompt.text())
@@ -284,6 +296,7 @@ class MainWindow(WindowFilesMixin, WindowSettingsMixin, WindowModelsMixin, QMain
         self.service.redraw(self.result, describe)
 
     def cancel(self) -> None:
+        self._run_after_picture = False
         if self.service.busy:
             self.service.cancel()
             self.prompt.set_cancelling(True)
@@ -341,6 +354,13 @@ class MainWindow(WindowFilesMixin, WindowSettingsMixin, WindowModelsMixin, QMain
             self._update_hint()
             self._update_state()
         self.show_error(exc)
+
+    def _on_failed_after_stop(self, kind: str, exc: BaseException) -> None:
+        # A run started since waits behind that load and reports its own outcome (the same
+        # model fails it again, or new settings no longer use it): only an idle window,
+        # which would otherwise never hear of the broken model, shows it.
+        if not self.service.busy and not self._closed:
+            self.show_error(exc, after_stop=True)
 
     # --- editing -------------------------------------------------------------------------
     def choose_candidate(self, index: int) -> None:

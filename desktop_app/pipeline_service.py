@@ -48,6 +48,9 @@ class PipelineService(QObject):
     finished = Signal(str, object, object)  # kind, Result, its poster as a QImage
     stopped = Signal(str, object)  # kind, partial Result or None (the user cancelled)
     failed = Signal(str, object, object)  # kind, exception, partial Result or None
+    # kind, exception: a job let go at «Стоп» (while its model loaded) failed afterwards,
+    # typically that model could not be loaded; the window still has to say so.
+    failed_after_stop = Signal(str, object)
     # From the pipeline thread, with the job's number: only the current job's get through.
     _event = Signal(int, object)
     _partial = Signal(int, str, object)
@@ -205,6 +208,7 @@ class PipelineService(QObject):
         if job != self._current:  # let go earlier: the window no longer waits for it
             if exc is not None and not isinstance(exc, Cancelled):
                 log.warning("%s job let go earlier then failed", kind, exc_info=exc)
+                self.failed_after_stop.emit(kind, exc)
             return
         self._current, self._progress, self.kind, self._phase = 0, None, "", ""
         if done is not None:

@@ -17,6 +17,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
+from inference.errors import Cancelled
+
 Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
 
@@ -100,5 +102,9 @@ class BackgroundRunner(QObject):
         _, on_failed = self._callbacks.pop(job_id, (None, None))
         if on_failed is not None:
             on_failed(exc)
+        elif isinstance(exc, Cancelled):
+            # A job stopped after its caller stopped listening (the window closed mid-run):
+            # a stop, not a failure, so no ERROR in the log the user is sent to.
+            logging.getLogger(__name__).info("background job stopped after it was let go")
         else:
             logging.getLogger(__name__).error("background job failed", exc_info=exc)

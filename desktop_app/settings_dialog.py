@@ -5,6 +5,7 @@ restores the defaults; the caller persists what ``settings()`` returns."""
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -67,6 +68,7 @@ class SettingsDialog(QDialog):
         self.setObjectName("settingsDialog")
         self.setMinimumWidth(560)
         self._base = copy.deepcopy(settings)  # keeps fields the dialog does not show
+        self._shown: dict[str, Any] = {}  # the fields' values as load() left them
         self.tabs = QTabWidget(self)
         self.backend, self.folder = {}, {}
         self.labels: dict[str, QLabel] = {}
@@ -143,6 +145,9 @@ class SettingsDialog(QDialog):
         return form
 
     def _row(self, form: QFormLayout, key: str, widget: QWidget) -> QWidget:
+        if not widget.objectName():  # tests find fields by name: n_candidates → nCandidates
+            head, *rest = key.split("_")
+            widget.setObjectName(head + "".join(part.title() for part in rest))
         label = QLabel()
         self.labels[key] = label
         form.addRow(label, widget)
@@ -199,30 +204,52 @@ class SettingsDialog(QDialog):
         _select(self.language, settings.language)
         self._update_enabled()
         self._validate()
+        self._shown = self._read()  # what «OK» compares against (see settings())
 
     def reset(self) -> None:
         self.load(Settings())
+        self._shown = {}  # every field now holds a default the result must take
+
+    def _read(self) -> dict[str, Any]:
+        """Every setting the dialog shows, as dotted path → the value its field holds."""
+        seed = self.seed.seed()
+        values: dict[str, Any] = {}
+        for role in ROLES:
+            values[f"models.{role}_backend"] = self.backend[role].currentData()
+            values[f"models.{role}_dir"] = self.folder[role].path()
+        values |= {
+            "models.picture_source": self.picture_source.currentData(),
+            "models.models_dir": self.models_dir.path(),
+            "n_candidates": self.n_candidates.value(),
+            "generation.temperature": round(self.temperature.value(), 2),
+            "generation.top_p": round(self.top_p.value(), 2),
+            "generation.max_new_tokens": self.max_tokens.value(),
+            "image.width": self.image_width.value() // 8 * 8,  # latent models: multiples of 8
+            "image.height": self.image_height.value() // 8 * 8,
+            "image.steps": self.steps.value(),
+            "image.guidance": round(self.guidance.value(), 1),
+            "generation.seed": seed,  # one field for both seeds
+            "image.seed": seed,
+            "threads": self.threads.value(),
+            "poster_width": self.poster_width.value(),
+            "output_dir": self.output_dir.path(),
+            "language": self.language.currentData(),
+        }
+        return values
 
     def settings(self) -> Settings:
+        """The settings with the user's changes. A field left as it was shown keeps the
+        exact value it came from: a hand-written 0.875 or width 100, or two different
+        seeds, survive «OK» although the fields round them or show only one."""
         s = copy.deepcopy(self._base)
-        for role in ROLES:
-            setattr(s.models, f"{role}_backend", self.backend[role].currentData())
-            setattr(s.models, f"{role}_dir", self.folder[role].path())
-        s.models.picture_source = self.picture_source.currentData()
-        s.models.models_dir = self.models_dir.path()
-        s.n_candidates = self.n_candidates.value()
-        s.generation.temperature = round(self.temperature.value(), 2)
-        s.generation.top_p = round(self.top_p.value(), 2)
-        s.generation.max_new_tokens = self.max_tokens.value()
-        s.image.width = self.image_width.value() // 8 * 8  # latent models want multiples of 8
-        s.image.height = self.image_height.value() // 8 * 8
-        s.image.steps = self.steps.value()
-        s.image.guidance = round(self.guidance.value(), 1)
-        s.generation.seed = s.image.seed = self.seed.seed()
-        s.threads = self.threads.value()
-        s.poster_width = self.poster_width.value()
-        s.output_dir = self.output_dir.path()
-        s.language = self.language.currentData()
+        for path, value in self._read().items():
+            if path in self._shown and self._shown[path] == value:
+                continue
+            *parents, name = path.split(".")
+            target = s
+            for parent in parents:
+                target = getattr(target, parent)
+            setattr(target, name, value)
         return s
 
     def errors(self) -> list[str]:

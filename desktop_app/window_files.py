@@ -134,9 +134,16 @@ class WindowFilesMixin:
         next runs until «✕» or «Другая картинка»)."""
         image = source.copy() if isinstance(source, QImage) else source  # detach from clipboard
         self.statusBar().showMessage(t("status.loading_picture"))
-        self.io.submit(lambda: load_own_picture(image), self._picture_loaded, self.show_error)
+        self._pictures_loading += 1
+        self.io.submit(lambda: load_own_picture(image), self._picture_loaded, self._picture_failed)
+
+    def _picture_failed(self, exc: BaseException) -> None:
+        self._pictures_loading -= 1
+        self._run_after_picture = False  # the run asked for meanwhile would miss its picture
+        self.show_error(exc)
 
     def _picture_loaded(self, picture: OwnPicture) -> None:
+        self._pictures_loading -= 1
         self.own_picture = picture
         self.editor.show_picture_chip(pil_to_qimage(_preview(picture)), picture.name)
         self.messages.dismiss()
@@ -148,6 +155,9 @@ class WindowFilesMixin:
             self.statusBar().showMessage(t("status.picture_used"), 6000)
         else:
             self.statusBar().showMessage(t("status.picture_next_run"), 8000)
+        if self._run_after_picture and not self._pictures_loading:
+            self._run_after_picture = False
+            self.generate()
 
     def clear_own_picture(self) -> None:
         self.own_picture = None

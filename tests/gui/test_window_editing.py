@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, QImage
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit
 
 from inference.history import History
 from tests.gui.conftest import PROMPT, run_prompt, wait_idle
@@ -224,3 +224,19 @@ def test_more_endings_rewrites_text_only(done_window, qtbot):
     assert window.result.picture is picture and window.poster.has_image()
     assert window.progress.rows["draw"].state == "skipped"
     assert window.editor.subtitle_edit.text() == window.result.candidates[0].text.strip()
+
+
+def test_a_caption_set_from_code_recomposes_like_typing(done_window, qtbot):
+    """A test, an accessibility tool or the field's clear button sets the text without
+    keystrokes: the poster must follow the field all the same (and still run no model)."""
+    window, before = done_window, poster_key(done_window)
+    title = window.findChild(QLineEdit, "titleEdit")
+    title.setText("ЗАГОЛОВОК ИЗ КОДА")
+    qtbot.waitUntil(lambda: poster_key(window) != before, timeout=1000)
+    assert window.result.title == "ЗАГОЛОВОК ИЗ КОДА"
+    subtitle = window.findChild(QLineEdit, "subtitleEdit")
+    before = poster_key(window)
+    subtitle.clear()
+    qtbot.waitUntil(lambda: poster_key(window) != before, timeout=1000)
+    assert window.result.subtitle == ""
+    assert window.model_calls == []

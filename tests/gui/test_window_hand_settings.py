@@ -11,11 +11,13 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QFileDialog,
     QLineEdit,
     QListWidget,
     QPlainTextEdit,
     QPushButton,
+    QSpinBox,
     QWidget,
 )
 
@@ -101,3 +103,30 @@ def test_open_log_without_a_desktop_says_where_the_log_is(
     assert window.messages.level == "error" and text.startswith(error)  # the error stays
     assert str(window.log_file) in text and window.log_file.is_file()
     assert "no-such-model" in window.log_file.read_text("utf-8")
+
+
+def test_ok_in_the_settings_dialog_keeps_hand_written_values(make_window, qtbot):
+    """Opening the settings and pressing OK changes nothing the user did not touch, even
+    values the fields would round (width 100, temperature 0.875) or seeds that differ
+    although the dialog shows one seed field; a touched field is saved as shown."""
+    hand = {
+        "generation": {"temperature": 0.875, "seed": 11},
+        "image": {"width": 100, "height": 72, "seed": 5},
+        "n_candidates": 3,
+    }
+    write_settings(hand)
+    window = make_window()
+
+    for change in (False, True):
+        # The dialog is window-modal but asynchronous: the click returns with it open.
+        qtbot.mouseClick(window.findChild(QPushButton, "settingsButton"), Qt.MouseButton.LeftButton)
+        (dialog,) = [d for d in window.findChildren(QDialog, "settingsDialog") if d.isVisible()]
+        if change:  # fields are found by their names
+            dialog.findChild(QSpinBox, "nCandidates").setValue(5)
+        dialog.accept()
+        saved = json.loads((config_dir() / SETTINGS_FILE).read_text("utf-8"))
+        assert saved["generation"]["temperature"] == 0.875
+        assert (saved["generation"]["seed"], saved["image"]["seed"]) == (11, 5)
+        assert (saved["image"]["width"], saved["image"]["height"]) == (100, 72)
+        assert saved["n_candidates"] == (5 if change else 3)
+    assert window.settings.n_candidates == 5 and window.settings.image.width == 100
