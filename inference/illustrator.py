@@ -50,6 +50,28 @@ def _size_multiple(pipe: Any) -> int:
     return vae_scale * 2 ** (levels - 1)
 
 
+# CLIP's text encoder in every SD 1.x/2.x model takes 77 positions.
+CLIP_POSITIONS = 77
+
+
+def _cap_prompt_tokens(pipe: Any) -> None:
+    """Keep each tokenizer within its text encoder's positions. A hand-built CLIP tokenizer
+    may lack ``model_max_length``; transformers then uses ~1e30, and diffusers' padding to it
+    overflows (a crash, not a message). The encoder cannot read more positions anyway."""
+    for suffix in ("", "_2"):
+        tokenizer = getattr(pipe, f"tokenizer{suffix}", None)
+        if tokenizer is None:
+            continue
+        encoder = getattr(pipe, f"text_encoder{suffix}", None)
+        config = getattr(encoder, "config", None)
+        positions = getattr(config, "max_position_embeddings", None)
+        if not isinstance(positions, int) and isinstance(config, dict):
+            positions = config.get("max_position_embeddings")
+        limit = positions if isinstance(positions, int) and positions > 0 else CLIP_POSITIONS
+        if getattr(tokenizer, "model_max_length", limit) > limit:
+            tokenizer.model_max_length = limit
+
+
 class SDIllustrator:
     """One loaded Stable Diffusion pipeline (implements :class:`inference.stages.Illustrator`)."""
 
@@ -57,6 +79,7 @@ class SDIllustrator:
         self, pipe: Any, folder: SDFolder, backend: str, decoder: str, warnings: list[str]
     ) -> None:
         self.pipe = pipe
+        _cap_prompt_tokens(pipe)
         self.path = folder.path
         self.name = folder.name
         self.backend = backend

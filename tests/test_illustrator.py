@@ -257,6 +257,29 @@ def test_unusable_folders_give_clear_model_errors(tiny_sd_dir, tiny_sd_onnx_dir,
             assert "Traceback" not in message and "\n" not in message
 
 
+def _without_max_length(src: Path, dst: Path) -> Path:
+    """A copy whose tokenizer config lacks model_max_length, as a CLIP tokenizer built by
+    hand often does (transformers then assumes ~1e30 tokens)."""
+    shutil.copytree(src, dst)
+    config_path = dst / "tokenizer" / "tokenizer_config.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    config.pop("model_max_length", None)
+    config_path.write_text(json.dumps(config), encoding="utf-8")
+    return dst
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_tokenizer_without_max_length_is_capped_at_the_encoders_positions(
+    tiny_sd_dir, tiny_sd_onnx_dir, tmp_path, backend
+):
+    src = tiny_sd_onnx_dir if backend == "onnx" else tiny_sd_dir
+    folder = _without_max_length(src, tmp_path / "sd")
+    illustrator = load_illustrator(folder, backend)
+    assert illustrator.pipe.tokenizer.model_max_length == 77
+    picture = illustrator.draw(PROMPT, params(), Progress())
+    assert picture.size == (64, 64)
+
+
 def test_model_errors_are_translated(tmp_path):
     with pytest.raises(ModelError, match="не найдена"):
         load_illustrator(tmp_path / "nope")

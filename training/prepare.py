@@ -237,13 +237,20 @@ def prepare_dataset(
     """Read the dataset file, build everything, write the folder; returns the report."""
     from tqdm import tqdm
 
-    from scraper.dataset import iter_jokes
+    from scraper.dataset import iter_jokes, open_readonly
 
+    # A missing or unreadable file is reported before the progress bar starts, so the
+    # error is the one line the user sees (iter_jokes opens the file only when iterated).
+    open_readonly(db_path).close()
     out = df.prepare_output_dir(out_dir)
     (out / df.REPORT_FILE).unlink(missing_ok=True)
     records = iter_jokes(db_path, sources=cfg.sources, min_total_votes=cfg.min_votes)
     records = tqdm(
-        records, desc="prepare", unit=" jokes", file=sys.stderr, disable=not show_progress
+        records,
+        desc=tr("prepare.progress", df.DOMAIN),
+        unit=tr("prepare.progress_unit", df.DOMAIN),
+        file=sys.stderr,
+        disable=not show_progress,
     )
     jokes, pairs, report = build_dataset(records, cfg)
     if not jokes["train"]:

@@ -12,16 +12,21 @@ from typing import Any
 
 import numpy as np
 
+from inference.i18n import tr
 from training.metrics import regression_metrics
 from training.ranker_data import TargetRows
 
+DOMAIN = "training"
+
+# Column keys and their message keys (resources/i18n/training.json): printed in the
+# user's language, Russian by default.
 TABLE_COLUMNS = (
-    ("mse", "MSE"),
-    ("mae", "MAE"),
-    ("r2", "R²"),
-    ("spearman", "Spearman ρ"),
-    ("pairwise_accuracy", "pair acc (day)"),
-    ("ndcg_at_5", "NDCG@5 (day)"),
+    ("mse", "table.col.mse"),
+    ("mae", "table.col.mae"),
+    ("r2", "table.col.r2"),
+    ("spearman", "table.col.spearman"),
+    ("pairwise_accuracy", "table.col.pairwise_accuracy"),
+    ("ndcg_at_5", "table.col.ndcg_at_5"),
 )
 
 
@@ -93,7 +98,7 @@ def format_table(block: dict[str, Any], labels: dict[str, str]) -> str:
     rows = [(labels.get("model", "model"), block["model"])]
     rows += [(labels.get(name, name), m) for name, m in block["baselines"].items()]
     width = max(len(name) for name, _ in rows) + 2
-    header = " " * width + "".join(f"{title:>16}" for _, title in TABLE_COLUMNS)
+    header = " " * width + "".join(f"{tr(title, DOMAIN):>16}" for _, title in TABLE_COLUMNS)
     lines = [header]
     for name, m in rows:
         lines.append(f"{name:<{width}}" + "".join(f"{m[key]:>16.4f}" for key, _ in TABLE_COLUMNS))

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from inference import i18n
 from training.metrics import (
     METRIC_NAMES,
     ndcg_at_k,
@@ -71,4 +72,19 @@ def test_baselines_and_calibration():
         "baselines": {"constant_mean": regression_metrics([2.5, 2.5], [5, 6], test.days)},
     }
     table = format_table(block, {"model": "model"})
-    assert "Spearman" in table.splitlines()[0] and len(table.splitlines()) == 3
+    assert "ρ" in table.splitlines()[0] and len(table.splitlines()) == 3
+
+
+def test_table_header_is_in_the_users_language():
+    """The printed metrics table speaks Russian by default and English with --lang en."""
+    days = ["d", "d"]
+    block = {
+        "model": regression_metrics([5, 6], [5, 6], days),
+        "baselines": {"constant_mean": regression_metrics([2.5, 2.5], [5, 6], days)},
+    }
+    header_ru = format_table(block, {}).splitlines()[0]
+    assert "ρ Спирмена" in header_ru and "пары (день)" in header_ru
+    assert "pair acc" not in header_ru
+    i18n.set_language("en")
+    header_en = format_table(block, {}).splitlines()[0]
+    assert "Spearman ρ" in header_en and "pair acc (day)" in header_en

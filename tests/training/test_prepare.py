@@ -282,3 +282,17 @@ def test_prepare_cli_errors_are_one_line(tmp_path: Path, capsys):
     )
     assert "train prepare" in capsys.readouterr().err
     assert main(["nonsense"]) == 2
+
+
+@pytest.mark.parametrize("kind", ["missing", "not a database"])
+def test_unusable_db_error_is_the_only_line_even_with_progress_on(tmp_path: Path, capsys, kind):
+    """Without --quiet the progress bar must not start before the file is checked: the one
+    error line is all the user sees on stderr."""
+    from training.cli import main
+
+    db = tmp_path / "jokes.sqlite"
+    if kind == "not a database":
+        db.write_text("hello", encoding="utf-8")
+    assert main(["prepare", "--db", str(db), "--out", str(tmp_path / "d")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(db) in err[0], err
