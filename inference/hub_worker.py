@@ -74,6 +74,10 @@ def classify(exc: BaseException) -> JobError:
             return JobError("rate_limited", detail)
         if status >= 500:
             return JobError("server", detail)
+        if status == 404 and "/api/models/" in (exc.response.url or ""):
+            # A mirror or proxy without the Hub's X-Error-Code: 404 on the model's own API
+            # still means "no such model here", not a refused file.
+            return JobError("repo_not_found", detail)
         return JobError("http", detail, status=status)
     network = (
         requests.ConnectionError,

@@ -5,12 +5,15 @@ here also loads. A "real load" check is separate (``load_check``) because it tak
 
 from __future__ import annotations
 
+import json
+import struct
 from pathlib import Path
 from typing import Any
 
 from inference.errors import DemotivatorError, ModelError
 from inference.i18n import tr
 from inference.jsonfiles import read_json_file
+from inference.model_manifest import model_files
 
 DOMAIN = "models"
 ROLES = ("generator", "ranker", "illustrator")
@@ -63,6 +66,56 @@ def check_folder(path: Path, role: str, kind: str = "model") -> list[str]:
     else:
         raise ModelError(tr("store.bad_role", DOMAIN, role=role, roles=_roles_text()))
     return text_info.backends()
+
+
+def check_safetensors_files(path: Path) -> None:
+    """Every ``*.safetensors`` under ``path`` whole: its header readable and the file as long
+    as the header says. Why: a folder the user brings (import) or one with no recorded sizes
+    may hold a copy cut short, which passes the JSON checks above and would only fail at the
+    first poster; reading the headers costs milliseconds even for gigabytes of weights.
+    (Hub downloads are checked against the server's sizes and hashes instead.)"""
+    for file in model_files(path):
+        if file.suffix != ".safetensors":
+            continue
+        expected = _safetensors_length(file)
+        size = file.stat().st_size
+        if expected is None:
+            raise ModelError(tr("store.weights_garbled", DOMAIN, file=str(file)))
+        if size != expected:
+            raise ModelError(
+                tr("store.weights_cut", DOMAIN, file=str(file), size=size, expected=expected)
+            )
+
+
+def _safetensors_length(file: Path) -> int | None:
+    """The file length a safetensors header promises (8 + header + data); None if the header
+    is unreadable. Format: u64 little-endian header size, a JSON object of tensors whose
+    ``data_offsets`` [begin, end] index the data block after the header."""
+    try:
+        with file.open("rb") as fh:
+            head = fh.read(8)
+            if len(head) < 8:
+                return None
+            (n,) = struct.unpack("<Q", head)
+            if n > 100_000_000:  # the library's own header cap: not a real header
+                return None
+            raw = fh.read(n)
+            if len(raw) < n:  # cut inside the header: at least that much was promised
+                return 8 + n
+            header = json.loads(raw)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(header, dict):
+        return None
+    ends = [0]
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        offsets = info.get("data_offsets") if isinstance(info, dict) else None
+        if not (isinstance(offsets, list) and len(offsets) == 2 and isinstance(offsets[1], int)):
+            return None
+        ends.append(offsets[1])
+    return 8 + n + max(ends)
 
 
 def _check_decoder(path: Path) -> list[str]:

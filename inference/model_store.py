@@ -19,7 +19,7 @@ from inference.catalog import CatalogEntry
 from inference.errors import Cancelled, ModelError
 from inference.file_hashes import CHUNK, sha256_file
 from inference.i18n import tr
-from inference.model_checks import check_folder, guess_role, load_check
+from inference.model_checks import check_folder, check_safetensors_files, guess_role, load_check
 from inference.model_manager import lite_illustrator_dir
 from inference.model_manifest import (
     FileRecord,
@@ -260,6 +260,7 @@ class ModelStore:
         model for ``role`` (architecture, weights, tokenizer): a clear error otherwise."""
         src = Path(src).expanduser()
         check_folder(src, role)  # a missing folder, a file, the wrong role: said clearly
+        check_safetensors_files(src)  # weights cut short by an unfinished copy
         model_id = slug_id(model_id) if model_id else self.unique_id(src.name)
         if self.path_for(model_id).exists():
             raise ModelError(tr("store.id_taken", DOMAIN, id=model_id))
@@ -299,6 +300,11 @@ class ModelStore:
             if not hashes:
                 progress.advance()
         report.hashed = hashes and bool(records)
+        if not records:  # nothing recorded to compare with: the weights' own headers tell
+            try:
+                check_safetensors_files(model.path)
+            except ModelError as exc:
+                report.problems.append(str(exc))
         try:
             report.backends = check_folder(model.path, model.role, model.kind)
         except ModelError as exc:

@@ -239,6 +239,16 @@ def test_refusals_are_clear(hub, qwen_repo, tmp_path, case, kind, words):
     assert transfers == []  # refused before any file was fetched
 
 
+def test_a_plain_404_on_the_model_api_reads_as_model_not_found(hub, qwen_repo, tmp_path):
+    """A mirror that answers a bare 404 (no Hub X-Error-Code header) for an unknown model is
+    told as "not found", the same words as the Hub's own answer, and is not retried."""
+    hub.faults.statuses["info"] = [404]
+    with pytest.raises(DownloadError) as err:
+        install_one(tmp_path, catalog_of(entry("tiny-qwen", qwen_repo)), "tiny-qwen")
+    assert err.value.kind == "repo_not_found" and "не найдена" in str(err.value)
+    assert len([r for r in hub.log if r[1].startswith("/api/models/")]) == 1
+
+
 def test_no_network_fails_after_retries(hub, qwen_repo, tmp_path):
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))

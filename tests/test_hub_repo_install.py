@@ -18,7 +18,7 @@ from inference.hub_files import auto_select, parse_repo_spec
 from inference.installer import install
 from inference.model_store import ModelStore
 from inference.settings import load_settings
-from tests.hub_server import HubServer, Repo
+from tests.hub_server import HubServer, Repo, RepoFile
 
 FAST = DownloadOptions(retries=1, backoff_s=0.05, poll_s=0.05)
 
@@ -191,6 +191,30 @@ def test_the_repo_of_a_catalogue_entry_installs_that_entry(hub, tmp_path, tiny_g
     model = install("Org/Joke-Model", store_of(tmp_path), catalog, FAST)
     assert model.id == "joke-model" and model.manifest.catalog_id == "joke-model"
     assert model.manifest.source["commit"] == repo.commit  # the pinned revision
+
+
+def test_a_shipped_qwen_entry_installs_a_repo_with_only_tokenizer_json(
+    hub, tmp_path, tiny_generator_dir
+):
+    """vocab.json / merges.txt duplicate tokenizer.json: a Qwen2 repo (at the pinned revision)
+    whose tokenizer was saved without them still installs as the catalogue entry, and a chat
+    template kept in its own chat_template.jinja (newer transformers) comes along."""
+    from inference.catalog import load_catalog
+
+    catalog = load_catalog()
+    entry = catalog.get("qwen2.5-0.5b-instruct")
+    repo = Repo.from_folder(entry.repo, tiny_generator_dir)
+    for name in ("vocab.json", "merges.txt"):
+        repo.files.pop(name, None)
+    template = b"{% for m in messages %}{{ m['content'] }}{% endfor %}"
+    repo.files["chat_template.jinja"] = RepoFile(template, lfs=False)
+    repo.commit = entry.revision
+    hub.add(repo)
+    model = install(entry.id, store_of(tmp_path), catalog, FAST)
+    assert model.id == entry.id
+    assert (model.path / "tokenizer.json").is_file()
+    assert (model.path / "chat_template.jinja").read_bytes() == template
+    assert not (model.path / "vocab.json").exists()
 
 
 def test_a_repo_that_is_no_model_is_refused_before_any_transfer(hub, tmp_path):

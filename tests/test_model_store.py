@@ -152,6 +152,41 @@ def test_import_refuses_a_folder_without_weights(store, tiny_generator_dir, tmp_
         store.import_folder(tmp_path / "nowhere", "generator")
 
 
+@pytest.mark.parametrize(
+    ("keep", "words"),
+    [(0.5, "обрезан"), (200, "обрезан"), (0, "повреждён")],  # cut in the data, in the header
+)
+def test_import_refuses_weights_cut_short_or_garbled(
+    store, tiny_generator_dir, tmp_path, keep, words
+):
+    """An interrupted copy of the user's folder (weights shorter than their header promises,
+    or no safetensors header at all) is refused at import, naming the file, not at the first
+    poster."""
+    src = tmp_path / "cut"
+    shutil.copytree(tiny_generator_dir, src)
+    weights = next(src.glob("*.safetensors"))
+    data = weights.read_bytes()
+    if keep == 0:
+        weights.write_bytes(b"\x00" * len(data))
+    else:
+        weights.write_bytes(data[: int(len(data) * keep) if keep < 1 else int(keep)])
+    with pytest.raises(ModelError) as err:
+        store.import_folder(src, "generator")
+    assert weights.name in str(err.value) and words in str(err.value)
+    assert store.list() == [] and not any(store.root.glob(".partial/*"))
+
+
+def test_verify_without_a_manifest_still_sees_cut_weights(store, tiny_generator_dir):
+    """Even with no recorded sizes (the manifest lost), verify reads the weights' headers."""
+    model = store.import_folder(tiny_generator_dir, "generator", model_id="gen")
+    (model.path / MANIFEST_NAME).unlink()
+    weights = next(model.path.glob("*.safetensors"))
+    weights.write_bytes(weights.read_bytes()[:-100])
+    report = store.verify("gen", hashes=False)
+    assert not report.ok
+    assert any(weights.name in p and "обрезан" in p for p in report.problems)
+
+
 # --- verify, remove, unmanaged folders -----------------------------------------------------
 @pytest.mark.parametrize("damage", ["flip", "truncate", "delete"])
 def test_verify_finds_damaged_files(store, tiny_generator_dir, damage):
