@@ -44,6 +44,26 @@ def emit(event: str, **fields: Any) -> None:
     sys.stdout.flush()
 
 
+def _innermost_reason(exc: BaseException) -> str:
+    """The deepest cause of a transport error, through exception chaining and urllib3's
+    ``reason`` attributes, as one short line."""
+    seen: set[int] = set()
+    current = exc
+    while id(current) not in seen:
+        seen.add(id(current))
+        nested = [getattr(current, "reason", None), current.__cause__, current.__context__]
+        nested += [a for a in getattr(current, "args", ()) if isinstance(a, BaseException)]
+        inner = next((e for e in nested if isinstance(e, BaseException)), None)
+        if inner is None:
+            break
+        current = inner
+    text = str(current).strip().splitlines()[0] if str(current).strip() else ""
+    # urllib3 prefixes the connection object's repr: keep what comes after it.
+    if text.startswith(("HTTPConnection", "HTTPSConnection")):
+        text = text.split("): ", 1)[-1]
+    return (text or type(current).__name__)[:200]
+
+
 def classify(exc: BaseException) -> JobError:
     """Map a huggingface_hub / requests / OS failure to one of our error kinds."""
     import requests
@@ -93,10 +113,11 @@ def classify(exc: BaseException) -> JobError:
     )
     if isinstance(exc, bad_url):  # HF_ENDPOINT (or --endpoint) is no http(s) address
         return JobError("bad_endpoint", detail)
-    if isinstance(exc, network):  # before OSError: requests' errors are OSErrors too
-        return JobError("network", detail)
-    if isinstance(exc, requests.RequestException):  # any other transport failure
-        return JobError("network", detail)
+    if isinstance(exc, (*network, requests.RequestException)):
+        # Before OSError: requests' errors are OSErrors too. urllib3 wraps the reason in
+        # two layers of repr ("MaxRetryError('HTTPConnectionPool(…'"); the user needs the
+        # innermost one ("[Errno 111] Connection refused", "timed out").
+        return JobError("network", _innermost_reason(exc))
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
         return JobError("disk_full", detail)
     if isinstance(exc, OSError) and "Consistency check failed" in str(exc):
