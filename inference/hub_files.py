@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from fnmatch import fnmatch
 from posixpath import basename, dirname
 
+from inference.model_folders import SINGLE_GRAPHS_WITH_CACHE
+
 # What a model folder in Hugging Face layout is made of (fnmatch: "*" also crosses "/").
 MODEL_PATTERNS = (
     "*.json",
@@ -84,10 +86,8 @@ def _prune_folder(names: list[str]) -> list[str]:
     # One graph with a KV cache is enough: today's ``model.onnx``, else an older Optimum
     # export's merged decoder (its decoder_model/decoder_with_past_model copies would
     # triple the download); otherwise every unquantized graph (the two-decoder pair).
-    whole = next(
-        (g for g in ("model.onnx", "decoder_model_merged.onnx") if g in map(basename, onnx)),
-        None,
-    )
+    graphs = {basename(n) for n in onnx}
+    whole = next((g for g in SINGLE_GRAPHS_WITH_CACHE if g in graphs), None)
     if whole is not None:
         keep_onnx = {n for n in onnx if basename(n).startswith(whole)}
     else:

@@ -29,7 +29,9 @@ _ONNX_SUBFOLDERS = ("", "onnx")
 # Optimum's merged decoder (both branches, one session); its decoder without past (paired with
 # the decoder with past when present, else run without a cache). Alphabetical order would pick
 # decoder_model.onnx before decoder_model_merged.onnx and lose the cache.
-_ONNX_NAMES = ("model.onnx", "decoder_model_merged.onnx", "decoder_model.onnx")
+# A folder holding one of the first two needs nothing else (the Hub installer relies on it).
+SINGLE_GRAPHS_WITH_CACHE = ("model.onnx", "decoder_model_merged.onnx")
+_ONNX_NAMES = (*SINGLE_GRAPHS_WITH_CACHE, "decoder_model.onnx")
 _WITH_PAST_NAME = "decoder_with_past_model.onnx"
 
 
