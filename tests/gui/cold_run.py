@@ -9,11 +9,11 @@ import json
 import sys
 import time
 
-from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.application import create_application
 from desktop_app.main_window import MainWindow
+from tests.gui.heartbeat import BusyHeartbeat
 
 
 def main() -> None:
@@ -25,19 +25,8 @@ def main() -> None:
         QApplication.processEvents()
         time.sleep(0.005)
     cold = "torch" not in sys.modules
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def beat() -> None:
-        now = time.perf_counter()
-        if window.service.busy:
-            gaps.append(now - last[0])
-        last[0] = now
-
-    heartbeat = QTimer()
-    heartbeat.setTimerType(Qt.TimerType.PreciseTimer)
-    heartbeat.timeout.connect(beat)
-    heartbeat.start(10)
+    heartbeat = BusyHeartbeat(window)
+    heartbeat.start()
     window.prompt.edit.setPlainText("Заходит как-то программист в бар")
     window.generate()
     deadline = time.monotonic() + 240
@@ -45,6 +34,7 @@ def main() -> None:
         QApplication.processEvents()
         time.sleep(0.001)
     heartbeat.stop()
+    gaps = heartbeat.gaps
     print(
         json.dumps(
             {

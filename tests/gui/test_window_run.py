@@ -3,10 +3,8 @@ GUI thread that never stalls while the pipeline works."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressBar
 
 from desktop_app.progress_panel import DONE, STOPPED
@@ -20,6 +18,7 @@ from tests.gui.conftest import (
     tiny_settings,
     wait_idle,
 )
+from tests.gui.heartbeat import BusyHeartbeat
 
 
 def test_full_run_from_prompt_to_poster(window, qtbot):
@@ -109,23 +108,13 @@ def test_broken_model_folder_shows_what_to_do(make_window, qtbot, tmp_path, tiny
 
 def test_gui_thread_never_stalls_while_a_run_is_in_progress(window, qtbot):
     run_prompt(qtbot, window)  # warm-up: the one-time library imports are not a run's work
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def beat() -> None:
-        now = time.perf_counter()
-        if window.service.busy:
-            gaps.append(now - last[0])
-        last[0] = now
-
-    heartbeat = QTimer(window)
-    heartbeat.setTimerType(Qt.TimerType.PreciseTimer)
-    heartbeat.timeout.connect(beat)
-    heartbeat.start(10)
+    heartbeat = BusyHeartbeat(window, parent=window)
+    heartbeat.start()
     window.prompt.edit.setPlainText(PROMPT + " и заказывает")
     window.generate()
     wait_idle(qtbot, window)
     heartbeat.stop()
+    gaps = heartbeat.gaps
     assert window.poster.has_image()
     # The run was really observed (a fast machine finishes the tiny models in ~0.2 s).
     assert len(gaps) >= 5

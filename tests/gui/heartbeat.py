@@ -1,0 +1,32 @@
+"""A 10 ms heartbeat on the GUI thread that records how long each gap between beats was
+while the window was busy: the measure of "the window never froze" (shared by the warm-run
+test and the fresh-process cold run)."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QObject, Qt, QTimer
+
+
+class BusyHeartbeat:
+    def __init__(self, window, parent: QObject | None = None) -> None:
+        self.window = window
+        self.gaps: list[float] = []  # seconds between consecutive beats during a run
+        self._last = time.perf_counter()
+        self._timer = QTimer(parent)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._beat)
+
+    def _beat(self) -> None:
+        now = time.perf_counter()
+        if self.window.service.busy:
+            self.gaps.append(now - self._last)
+        self._last = now
+
+    def start(self) -> None:
+        self._last = time.perf_counter()
+        self._timer.start(10)
+
+    def stop(self) -> None:
+        self._timer.stop()
