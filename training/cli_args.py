@@ -167,13 +167,14 @@ def run_command(
     run: Callable[[argparse.Namespace, Progress], Any],
 ) -> int:
     """Parse, then ``run(args, progress)`` with Ctrl+C turned into a clean stop and user
-    errors into one line (the body of every training sub-command's ``main``)."""
+    errors into one line (the body of every training sub-command's ``main``); an int that
+    ``run`` returns is the exit code."""
 
     def body() -> int:
         args = build_parser().parse_args(argv)
         progress = Progress()
         with cancel_on_sigint(progress):
-            run(args, progress)
-        return 0
+            code = run(args, progress)
+        return code if isinstance(code, int) else 0
 
     return report_user_errors(body)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from inference.cli_common import ArgumentParser
 from inference.i18n import tr
@@ -16,6 +17,8 @@ from training.cli_args import (
     train_options,
 )
 from training.targets import TARGETS
+
+EXIT_NOT_LEARNED = 3  # trained and saved, but no better than the constant on held-out data
 
 
 def build_parser() -> ArgumentParser:
@@ -40,7 +43,7 @@ def build_parser() -> ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    def run(args: argparse.Namespace, progress: Progress) -> None:
+    def run(args: argparse.Namespace, progress: Progress) -> int:
         from training.ranker_train import RankerConfig, train_ranker
 
         cfg = RankerConfig(
@@ -54,6 +57,12 @@ def main(argv: list[str]) -> int:
             max_length=args.max_length,
             train=train_options(args),
         )
-        train_ranker(cfg, progress)
+        metrics = train_ranker(cfg, progress)
+        if metrics["verdict"]["learned"]:
+            return 0
+        # the folder and metrics.json are written (to look at), but a script must not take
+        # this model for a ranker: the summary above said why
+        print(tr("ranker.not_learned_exit", DOMAIN, out=str(args.out)), file=sys.stderr)
+        return EXIT_NOT_LEARNED
 
     return run_command(argv, build_parser, run)

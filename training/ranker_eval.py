@@ -93,6 +93,52 @@ def metrics_block(model_pred: np.ndarray, train: TargetRows, test: TargetRows) -
     }
 
 
+# What the field reached, printed next to a run's numbers so they can be read: the seed
+# project's ranker (its zscore target, the same test idea) and SemEval-2020 Task 7's best
+# systems at picking the funnier of two headlines; humans agree poorly (α ≈ 0.2).
+REFERENCES = {
+    "seed_project": {"target": "zscore", "r2": 0.04},
+    "semeval_2020_task7": {"pairwise_accuracy": 0.67},
+}
+HEADLINE_METRICS = ("pairwise_accuracy", "spearman", "mse", "mae", "r2")
+SIGNIFICANCE_Z = 2.0  # ρ·√(n−1) ≥ 2: about 95 % one-sided under "no relation"
+
+
+def headline(block: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """``{metric: {"model": …, "constant_mean": …, "text_length": …}}`` for the five metrics a
+    reader looks at first (metrics.json carries them at the top level)."""
+    out: dict[str, dict[str, float]] = {}
+    for key in HEADLINE_METRICS:
+        row = {"model": float(block["model"][key])}
+        row.update({name: float(m[key]) for name, m in block["baselines"].items()})
+        out[key] = row
+    return out
+
+
+def verdict(block: dict[str, Any]) -> dict[str, Any]:
+    """Did the model learn anything the held-out split can see? It must beat the constant
+    baseline on pairwise accuracy and on Spearman's ρ, and ρ must be beyond noise for the
+    number of test rows (a random scorer's ρ has a standard error of about 1/√(n−1))."""
+    model, const = block["model"], block["baselines"]["constant_mean"]
+    length = block["baselines"].get("text_length", const)
+    n = int(model.get("n", 0))
+    rho_needed = SIGNIFICANCE_Z / np.sqrt(max(1, n - 1))
+    checks = {
+        "pairwise_beats_constant": model["pairwise_accuracy"] > const["pairwise_accuracy"],
+        "spearman_beats_constant": model["spearman"] > const["spearman"],
+        "spearman_significant": model["spearman"] >= rho_needed,
+    }
+    return {
+        "learned": all(checks.values()),
+        "beats_text_length": bool(
+            model["pairwise_accuracy"] > length["pairwise_accuracy"]
+            and model["spearman"] > length["spearman"]
+        ),
+        "spearman_needed": float(rho_needed),
+        "checks": {k: bool(v) for k, v in checks.items()},
+    }
+
+
 def format_table(block: dict[str, Any], labels: dict[str, str]) -> str:
     """The model's row and the baselines' rows under one header (fixed-width text)."""
     rows = [(labels.get("model", "model"), block["model"])]

@@ -17,7 +17,7 @@ from tests.training.synthetic_jokes import true_quality
 from training.metrics import METRIC_NAMES, spearman
 from training.ranker_train import pairwise_loss
 
-FAST = ["--batch-size", "16", "--max-length", "64", "--lr", "2e-3", "--threads", "2", "--quiet"]
+FAST = ["--batch-size", "16", "--max-length", "64", "--threads", "2", "--quiet"]
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +28,7 @@ def trained_ranker(tmp_path_factory, prepared_data: Path, tiny_ranker_dir: Path)
     base = copy_model(tiny_ranker_dir, tmp, "base")
     out = tmp / "out"
     argv = ["ranker", "--data", str(prepared_data), "--base", str(base), "--out", str(out)]
+    # no --lr: the default must suit a small base (at 3e-5 this one learnt nothing)
     assert (
         main([*argv, "--target", "day_percentile", "--objective", "mse", "--epochs", "8", *FAST])
         == 0
@@ -53,6 +54,16 @@ def test_metrics_beat_both_baselines(trained_ranker: Path, capsys):
     assert model["pairwise_accuracy"] > 0.62 and model["ndcg_at_5"] > const["ndcg_at_5"]
     assert model["mse"] < const["mse"] and model["r2"] > 0.1
     assert m["calibration"]["folded_into_head"] and m["training"]["steps"] == 8 * 16
+    assert 5e-4 < m["training"]["learning_rate"] <= 2e-3  # sized for a 60 k-parameter base
+    assert m["verdict"]["learned"] and all(m["verdict"]["checks"].values())
+    for key in ("pairwise_accuracy", "spearman", "mse", "mae", "r2"):  # the headline block
+        assert m[key] == {
+            "model": model[key],
+            "constant_mean": const[key],
+            "text_length": length[key],
+        }
+    assert m["seed_target"]["target"] == "zscore" and m["seed_target"]["model"]["spearman"] > 0.2
+    assert m["references"]["seed_project"]["r2"] == 0.04
     assert len([e for e in m["training"]["history"] if "eval_loss" in e]) == 8
     for png in m["plots"].values():
         assert (trained_ranker / png).read_bytes()[:4] == b"\x89PNG"
@@ -153,3 +164,38 @@ def test_pairwise_without_any_same_day_pair_is_refused(
     assert len(err) == 1 and "--objective mse" in err[0]
     assert not (tmp_path / "p").exists()
     assert main([*argv, str(tmp_path / "m"), "--max-steps", "1", "--quiet"]) == 0
+
+
+def test_a_run_that_learns_nothing_says_so_and_exits_non_zero(
+    tmp_path: Path, tiny_ranker_dir: Path, capsys
+):
+    """Votes that do not depend on the text: nothing to learn. The model and metrics.json are
+    written, the summary says it learned nothing, and the exit code is not 0."""
+    import dataclasses
+    import random
+
+    from tests.training.synthetic_jokes import synthetic_records, write_db
+    from training.cli import main
+    from training.cli_ranker import EXIT_NOT_LEARNED
+
+    records = synthetic_records(days=20, per_day=10, seed=11)
+    rng = random.Random(3)
+    votes = [rng.randint(0, 200) for _ in records]
+    rng.shuffle(votes)
+    records = [
+        dataclasses.replace(rec, up=up, down=10, net=up - 10, total=up + 10)
+        for rec, up in zip(records, votes, strict=True)
+    ]
+    db = write_db(tmp_path / "noise.sqlite", records)
+    data = tmp_path / "data"
+    assert main(["prepare", "--db", str(db), "--out", str(data), "--quiet"]) == 0
+    capsys.readouterr()
+    base = copy_model(tiny_ranker_dir, tmp_path, "base")
+    out = tmp_path / "out"
+    argv = ["ranker", "--data", str(data), "--base", str(base), "--out", str(out)]
+    code = main([*argv, "--target", "day_percentile", "--epochs", "2", *FAST])
+    captured = capsys.readouterr()
+    m = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert not m["verdict"]["learned"]
+    assert code == EXIT_NOT_LEARNED
+    assert "ничему не научилась" in captured.out and str(out) in captured.err
