@@ -81,7 +81,7 @@ def check_output_path(path: Path, create_folder: bool = False) -> None:
     if path.suffix.lower() not in (".png", ".jpg", ".jpeg", ".webp"):
         raise OutputError(tr("cli.make.bad_extension", path=str(path)))
     if path.is_dir():
-        raise OutputError(tr("output.not_writable", path=str(path)))
+        raise OutputError(tr("output.is_folder", path=str(path)))
     if not create_folder and not path.parent.is_dir():
         raise OutputError(tr("output.no_folder", path=str(path), folder=str(path.parent)))
     try:
@@ -123,7 +123,7 @@ def make(args) -> int:
         bars.close()
     if args.image:
         result.picture_source = str(Path(args.image))
-    result.save(output)
+    output = result.save(output, unique=not args.output)  # an automatic name never replaces
     for warning in result.warnings:
         print(tr("cli.warning", message=warning), file=sys.stderr)
     if args.json:

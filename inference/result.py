@@ -4,16 +4,17 @@ and its JSON sidecar (all that is needed to reproduce the poster)."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from PIL import Image
 
 from inference.errors import OutputError
 from inference.i18n import tr
-from inference.jsonfiles import write_json_file
+from inference.output_files import save_poster_set
 from inference.params import Candidate, GenerationParams, ImageParams, PosterStyle, full_joke
 
 SIDECAR_VERSION = 1
@@ -97,42 +98,47 @@ class Result:
             "outputs": dict(self.outputs),
         }
 
-    def save(self, poster_path: str | Path, image_format: str | None = None) -> Path:
-        """Write the poster, the raw picture (for re-editing) and the JSON sidecar."""
+    def save(
+        self, poster_path: str | Path, image_format: str | None = None, *, unique: bool = False
+    ) -> Path:
+        """Write the poster, the raw picture (for re-editing) and the JSON sidecar as one set
+        (see inference.output_files); returns the poster's path. ``unique``: an automatic
+        name, given a ``-2``… suffix rather than replacing another run's poster; otherwise
+        the last writer of ``poster_path`` wins, with a whole and matching set."""
         if self.poster is None:
             raise OutputError(tr("output.no_poster"))
         path = Path(poster_path)
-        sidecar = path.with_suffix(".json")
-        picture_path = path.with_name(path.stem + ".picture.png")
+        fmt = (image_format or path.suffix.lstrip(".") or "png").upper()
+        fmt = {"JPG": "JPEG"}.get(fmt, fmt)
+        poster = self.poster.convert("RGB") if fmt == "JPEG" else self.poster
+        options: dict[str, Any] = {"quality": 92} if fmt == "JPEG" else {}
+
+        def write_poster(file: BinaryIO) -> None:
+            poster.save(file, fmt, **options)
+
+        def write_picture(file: BinaryIO) -> None:
+            assert self.picture is not None
+            self.picture.save(file, "PNG")
+
+        def sidecar_bytes(final: Path, picture: Path | None, sidecar: Path, sha256: str) -> bytes:
+            self.outputs.pop("picture", None)
+            if picture is not None:
+                self.outputs["picture"] = str(picture)
+            self.outputs["poster"] = str(final)
+            self.outputs["sidecar"] = str(sidecar)
+            self.outputs["poster_sha256"] = sha256  # ties this sidecar to its poster
+            return json.dumps(self.to_json_dict(), ensure_ascii=False, indent=2).encode()
+
+        if path.is_dir():
+            raise OutputError(tr("output.is_folder", path=str(path)))
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fmt = (image_format or path.suffix.lstrip(".") or "png").upper()
-            fmt = {"JPG": "JPEG"}.get(fmt, fmt)
-            if self.picture is not None:
-                _write_image(self.picture, picture_path, "PNG")
-                self.outputs["picture"] = str(picture_path)
-            self.outputs["poster"] = str(path)
-            self.outputs["sidecar"] = str(sidecar)
-            write_json_file(sidecar, self.to_json_dict())
-            # The poster last, whole: whoever sees it (a watcher, a test) finds it complete,
-            # with its sidecar already beside it.
-            if fmt == "JPEG":
-                _write_image(self.poster.convert("RGB"), path, fmt, quality=92)
-            else:
-                _write_image(self.poster, path, fmt)
+            picture_writer = write_picture if self.picture is not None else None
+            return save_poster_set(path, write_poster, picture_writer, sidecar_bytes, unique)
+        except IsADirectoryError as exc:
+            raise OutputError(tr("output.is_folder", path=str(exc.filename or path))) from exc
         except (OSError, ValueError, KeyError) as exc:
             raise OutputError(tr("output.cannot_write", path=str(path), err=exc)) from exc
-        return path
-
-
-def _write_image(image: Image.Image, path: Path, fmt: str, **options: Any) -> None:
-    """Through a temporary file renamed over ``path``: never half a picture on disk."""
-    tmp = path.with_name(path.name + ".part")
-    try:
-        image.save(tmp, fmt, **options)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def candidate_from_dict(data: dict[str, Any]) -> Candidate:

@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, 
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit
 
 from inference.history import History
+from inference.output_files import companion_paths
 from tests.gui.conftest import PROMPT, run_prompt, wait_idle
 
 
@@ -159,14 +160,15 @@ def test_save_writes_the_poster_and_its_sidecar(
     monkeypatch.setattr(QFileDialog, "getSaveFileName", dialog)
     qtbot.mouseClick(window.editor.save_button, Qt.MouseButton.LeftButton)
     target = tmp_path / f"poster{suffix}"
-    qtbot.waitUntil(lambda: target.with_suffix(".json").exists(), timeout=10_000)
+    picture, sidecar = companion_paths(target)  # poster.json, or poster.jpg.json for a JPEG
+    qtbot.waitUntil(sidecar.exists, timeout=10_000)
     wait_idle(qtbot, window)
     assert Path(offered["path"]).name.endswith(".png")
     assert Path(offered["path"]).parent == window.settings.output_path()
     assert "JPEG" in offered["filters"] and "WEBP" in offered["filters"]
     with Image.open(target) as saved:
         assert saved.format == fmt and saved.size == window.result.poster.size
-    assert target.with_name("poster.picture.png").exists()
+    assert picture.exists()
 
 
 def test_copy_puts_the_poster_on_the_clipboard(done_window, qtbot):
