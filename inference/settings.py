@@ -57,6 +57,7 @@ class Settings:
     threads: int = 0  # 0 = automatic
     output_dir: str = ""  # "" = <data dir>/posters
     language: str = "ru"
+    theme: str = "system"  # the window's colours: "system", "light" or "dark"
     # The first-run offer of the recommended models was answered (installed or «Не
     # сейчас»): it is not shown again; the «Модели» dialog still offers the same set.
     first_run_offer_dismissed: bool = False
@@ -83,6 +84,7 @@ CHOICES: dict[str, tuple] = {
     "models.illustrator_backend": BACKENDS,
     "models.picture_source": PICTURE_SOURCES,
     "language": ("ru", "en"),
+    "theme": ("system", "light", "dark"),
 }
 RANGES: dict[str, tuple[float, float]] = {
     "generation.temperature": (0.05, 2.0),

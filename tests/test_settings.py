@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+
+import pytest
 
 from inference.i18n import set_language
 from inference.settings import (
@@ -102,3 +106,45 @@ def test_folders_written_with_a_tilde_are_under_home(monkeypatch, tmp_path):
     assert warnings == []
     assert settings.output_path() == tmp_path / "Posters"
     assert settings.models_path() == tmp_path / "models"
+
+
+def test_a_utf8_bom_as_notepad_writes_it_loads(isolated_dirs):
+    path = config_dir() / "settings.json"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"n_candidates": 3}).encode())
+    settings, warnings = load_settings()
+    assert settings.n_candidates == 3 and warnings == []
+    assert path.exists()  # not moved aside as corrupt
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "вложенность"),  # RecursionError inside json
+        (b'{"x": "' + b"a" * (2 << 20) + b'"}', "КиБ"),
+    ],
+)
+def test_a_deeply_nested_or_huge_file_falls_back_with_a_warning(isolated_dirs, content, reason):
+    path = config_dir() / "settings.json"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(content)
+    settings, warnings = load_settings()
+    assert settings == Settings()
+    assert len(warnings) == 1 and reason in warnings[0]
+    assert (config_dir() / "settings.json.corrupt").stat().st_size == len(content)
+
+
+def test_the_cli_starts_with_a_deeply_nested_settings_file(isolated_dirs, tmp_path):
+    path = config_dir() / "settings.json"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b'{"a":' * 50_000 + b"1" + b"}" * 50_000)
+    # A bad output suffix fails right after the settings are read: no model runs.
+    proc = subprocess.run(
+        [sys.executable, "-m", "inference.cli", "make", "Шутка", "-o", str(tmp_path / "x.txt")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "вложенность" in proc.stderr and "x.txt" in proc.stderr
