@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
 from pathlib import Path
 
@@ -57,6 +56,8 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def apply_style(app: QApplication) -> None:
-    with contextlib.suppress(OSError):  # unstyled is still usable
-        app.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
+def apply_style(app: QApplication, choice: str = "system") -> None:
+    """The light or dark theme (the window applies the one chosen in its settings)."""
+    from desktop_app import theme  # it reads STYLE_SHEET from here
+
+    theme.apply(choice)

@@ -1,6 +1,7 @@
 """The first-run offer: only the bundled lite models are there, so the recommended real
 ones are offered with their total size. «Установить» starts the downloads in the
-background; «Не сейчас» is remembered; both are findable later in the «Модели» dialog."""
+background and converts them for ONNX Runtime (the fast path; «только PyTorch» skips the
+conversion); «Не сейчас» is remembered; both are findable later in the «Модели» dialog."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import html
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app import theme
 from desktop_app.application import app_icon
 from desktop_app.i18n import tm
 from inference.catalog import Catalog, CatalogEntry
@@ -24,6 +27,7 @@ from inference.human_units import format_bytes
 
 
 def offer_html(catalog: Catalog, entries: list[CatalogEntry]) -> str:
+    muted, text2 = theme.color("muted"), theme.color("text2")  # readable in either theme
     items = []
     for entry in entries:
         name = html.escape(entry.repo.split("/", 1)[-1] or entry.id)
@@ -31,8 +35,8 @@ def offer_html(catalog: Catalog, entries: list[CatalogEntry]) -> str:
         size = html.escape(format_bytes(catalog.download_size(entry)))
         text = html.escape(entry.text())
         items.append(
-            f"<p style='margin: 6px 0'><b>{name}</b> &nbsp;<span style='color:#6b7280'>"
-            f"{role} · {size}</span><br><span style='color:#4b5563'>{text}</span></p>"
+            f"<p style='margin: 6px 0'><b>{name}</b> &nbsp;<span style='color:{muted}'>"
+            f"{role} · {size}</span><br><span style='color:{text2}'>{text}</span></p>"
         )
     return "".join(items)
 
@@ -65,6 +69,9 @@ class FirstRunDialog(QDialog):
         self.total_label.setTextFormat(Qt.TextFormat.RichText)
         self.total_label.setObjectName("firstRunTotal")
         self.total_label.setWordWrap(True)
+        self.torch_only_box = QCheckBox(tm("first.torch_only"), self)
+        self.torch_only_box.setObjectName("firstRunTorchOnly")
+        self.torch_only_box.setToolTip(tm("first.torch_only_tip"))
         later = QLabel(tm("first.later"), self)
         later.setObjectName("dialogIntro")
         later.setWordWrap(True)
@@ -82,7 +89,7 @@ class FirstRunDialog(QDialog):
 
         text = QVBoxLayout()
         text.setSpacing(8)
-        for widget in (title, intro, self.offer, self.total_label, later):
+        for widget in (title, intro, self.offer, self.total_label, self.torch_only_box, later):
             text.addWidget(widget)
         body = QHBoxLayout()
         body.setSpacing(16)
@@ -93,3 +100,7 @@ class FirstRunDialog(QDialog):
         layout.addLayout(body)
         layout.addSpacing(6)
         layout.addWidget(self.buttons)
+
+    def torch_only(self) -> bool:
+        """Download the PyTorch weights only, without the ONNX conversion."""
+        return self.torch_only_box.isChecked()

@@ -10,18 +10,20 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop_app import jobs, pyside_fixes
+from desktop_app import jobs, pyside_fixes, theme
 from desktop_app.app_log import setup_logging
-from desktop_app.application import STYLE_SHEET, app_icon, ensure_fonts
+from desktop_app.application import app_icon, ensure_fonts
 from desktop_app.candidates_panel import CandidatesPanel
 from desktop_app.composer import Composer
 from desktop_app.editor_panel import EditorPanel
@@ -36,6 +38,8 @@ from desktop_app.progress_panel import DONE, FAILED, STOPPED, ProgressPanel
 from desktop_app.prompt_panel import PromptPanel
 from desktop_app.runner import BackgroundRunner
 from desktop_app.widgets import card
+from desktop_app.window_chrome import WindowChromeMixin, lite_warnings
+from desktop_app.window_edits import WindowEditsMixin
 from desktop_app.window_files import WindowFilesMixin
 from desktop_app.window_models import WindowModelsMixin
 from desktop_app.window_settings import WindowSettingsMixin
@@ -49,7 +53,14 @@ from inference.settings import Settings, load_settings
 COMPOSE_DEBOUNCE_MS = 25  # coalesces a burst of keystrokes; composing itself is ~10 ms
 
 
-class MainWindow(WindowFilesMixin, WindowSettingsMixin, WindowModelsMixin, QMainWindow):
+class MainWindow(
+    WindowChromeMixin,
+    WindowEditsMixin,
+    WindowFilesMixin,
+    WindowSettingsMixin,
+    WindowModelsMixin,
+    QMainWindow,
+):
     def __init__(self, settings: Settings | None = None, parent: QWidget | None = None) -> None:
         pyside_fixes.apply()
         super().__init__(parent)
@@ -62,6 +73,7 @@ class MainWindow(WindowFilesMixin, WindowSettingsMixin, WindowModelsMixin, QMain
         self.settings = settings
         set_language(settings.language)
         install_qt_translations(settings.language)  # Qt's file dialogs, text menus
+        theme.apply(settings.theme)  # before the widgets: each is polished once
         self.history = History()
         self.result: Result | None = None
         self.entry_id: str | None = None  # the history entry showing ``result``
@@ -72,6 +84,7 @@ class MainWindow(WindowFilesMixin, WindowSettingsMixin, WindowModelsMixin, QMain
         self._status_loading = False  # the status bar shows a model-loading message
         self._pictures_loading = 0  # own pictures being read on the io thread
         self._run_after_picture = False  # «Создать!» came while one was being read
+        self._prompt_error = False  # the bar shows the prompt's own error
         self._build()
         # Threads start last: a widget error above must not leave them running.
         self.service = PipelineService(settings, self)
@@ -79,6 +92,7 @@ class MainWindow(WindowFilesMixin, WindowSettingsMixin, WindowModelsMixin, QMain
         self.io = BackgroundRunner("io", self)
         self._init_models()
         self._connect()
+        self._init_chrome()
         self.retranslate()
         self._update_state()
         if warnings:
@@ -87,9 +101,8 @@ class MainWindow(WindowFilesMixin, WindowSettingsMixin, WindowModelsMixin, QMain
 
     # --- layout --------------------------------------------------------------------------
     def _build(self) -> None:
-        self.setStyleSheet(STYLE_SHEET.read_text(encoding="utf-8"))
-        self.resize(1320, 860)
-        self.setMinimumSize(960, 640)
+        # No fixed size: window_state fits it to the screen (or restores the last one);
+        # the layouts' own minimum keeps every button's text whole, in either language.
         self.setAcceptDrops(True)
         self.setWindowIcon(app_icon())
         self.logo = QLabel(self)
@@ -107,7 +120,11 @@ class MainWindow(WindowFilesMixin, WindowSettingsMixin, WindowModelsMixin, QMain
         header.addSpacing(4)
         header.addWidget(self.app_title)
         header.addSpacing(12)
+        self._build_chrome()
         header.addWidget(self.app_subtitle, 1, Qt.AlignmentFlag.AlignBottom)
+        header.addWidget(self.lite_notice, 0, Qt.AlignmentFlag.AlignVCenter)
+        header.addStretch(0)
+        header.addWidget(self.history_toggle)
         header.addWidget(self.models_button)
         header.addWidget(self.settings_button)
         self.messages = MessageBar(self)
@@ -118,12 +135,21 @@ class MainWindow(WindowFilesMixin, WindowSettingsMixin, WindowModelsMixin, QMain
         self.progress_title.setObjectName("sectionTitle")
         self.candidates = CandidatesPanel()
         left = QWidget()
+        left.setObjectName("leftColumn")
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.setSpacing(10)
         left_layout.addWidget(card(self.prompt))
         left_layout.addWidget(card(self.progress_title, self.progress))
         left_layout.addWidget(card(self.candidates), 1)
+        # On a short screen the left column scrolls instead of squeezing the endings list.
+        self.left_scroll = QScrollArea()
+        self.left_scroll.setObjectName("leftScroll")
+        self.left_scroll.setWidget(left)
+        self.left_scroll.setWidgetResizable(True)
+        self.left_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.left_scroll.setMinimumWidth(left.minimumSizeHint().width() + 12)
 
         self.poster = PosterView()
         self.poster.export_for_drag = self.export_for_drag
@@ -136,15 +162,17 @@ class MainWindow(WindowFilesMixin, WindowSettingsMixin, WindowModelsMixin, QMain
         center_layout.addWidget(card(self.editor))
 
         self.history_panel = HistoryPanel()
+        self.history_card = card(self.history_panel)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.left_scroll)
         self.splitter.addWidget(center)
-        self.splitter.addWidget(card(self.history_panel))
+        self.splitter.addWidget(self.history_card)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
-        self.splitter.setSizes([400, 640, 260])
+        self.splitter.setSizes([380, 640, 260])
 
         root = QWidget()
         root_layout = QVBoxLayout(root)
@@ -167,6 +195,7 @@ class MainWindow(WindowFilesMixin, WindowSettingsMixin, WindowModelsMixin, QMain
         self.candidates.more_requested.connect(self.more_candidates)
         self.candidates.redraw_requested.connect(self.redraw_picture)
         self.editor.captions_edited.connect(self._captions_edited)
+        self.prompt.edit.textChanged.connect(self._prompt_changed)
         self.settings_button.clicked.connect(self.open_settings)
         self.messages.open_log_requested.connect(self.open_log)
         self._connect_files()
@@ -199,6 +228,7 @@ class MainWindow(WindowFilesMixin, WindowSettingsMixin, WindowModelsMixin, QMain
             panel.retranslate()
         self.history_panel.retranslate()
         self.messages.retranslate()
+        self._retranslate_chrome()
         self._retranslate_files()
         self._retranslate_models()
         self._update_hint()
@@ -219,7 +249,7 @@ class MainWindow(WindowFilesMixin, WindowSettingsMixin, WindowModelsMixin, QMain
         editable = result is not None and (result.picture is not None or result.poster is None)
         self.editor.set_editable(not busy and editable)
         self.editor.set_poster_ready(self.poster.has_image())
-        self.history_panel.list.setEnabled(not busy)
+        # History stays browsable during a run; deleting waits for its end.
         self.history_panel.delete_button.setEnabled(
             not busy and self.history_panel.current_entry() is not None
         )
@@ -273,6 +303,7 @@ class MainWindow(WindowFilesMixin, WindowSettingsMixin, WindowModelsMixin, QMain
             prompt = validate_prompt(self.prompt.text())
         except DemotivatorError as exc:
             self.messages.show_message(ERROR, str(exc))
+            self._prompt_error = True  # cleared as soon as the prompt is fixed
             self.prompt.edit.setFocus()
             return
         if self.settings.models.picture_source == "own" and self.own_picture is None:
@@ -285,6 +316,7 @@ class MainWindow(WindowFilesMixin, WindowSettingsMixin, WindowModelsMixin, QMain
     def more_candidates(self) -> None:
         if self.result is not None and not self.service.busy:
             self.messages.dismiss()
+            self.keep_for_more(self.result)  # earlier endings and hand-typed captions
             self.service.more(self.result)
 
     def redraw_picture(self) -> None:
@@ -321,16 +353,24 @@ class MainWindow(WindowFilesMixin, WindowSettingsMixin, WindowModelsMixin, QMain
         if kind == jobs.RUN:
             self.entry_id = None
             self.poster.set_image(None)
+        if kind == jobs.MORE:
+            self.merge_more(result)
         self.show_result(result)
 
     def _on_finished(self, kind: str, result: Result, image: QImage | None) -> None:
         self.progress.finish(DONE)
+        if kind == jobs.MORE:
+            self.merge_more(result)  # a no-op when the partial result already merged
         if result.visual_prompt and kind != jobs.MORE:
             self._scene_joke = result.joke
         self.show_result(result, image)
+        if kind == jobs.MORE and result.picture is not None:
+            self._compose_now()  # the kept captions, not the new best ending's defaults
         seconds = sum(result.timings.values())
         self.statusBar().showMessage(t("status.done", seconds=f"{seconds:.1f}"), 10_000)
-        notes = [w for w in result.warnings if w != tr("rank.by_likelihood")]
+        # The lite-model lines are the header's one-line notice, not a bar after every run.
+        skip = lite_warnings(result) | {tr("rank.by_likelihood")}
+        notes = [w for w in result.warnings if w not in skip]
         if notes:
             self.messages.show_message(WARNING, "\n".join(notes))
         self.store_in_history(new_entry=True)
@@ -410,5 +450,7 @@ class MainWindow(WindowFilesMixin, WindowSettingsMixin, WindowModelsMixin, QMain
         self.threads_stopped = all(stopped)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        if not self._closed:
+            self.save_window_state()
         self.shutdown()
         super().closeEvent(event)

@@ -5,24 +5,42 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QPoint, QRect, QSize, Qt, QUrl
-from PySide6.QtGui import QColor, QDrag, QImage, QPainter, QPaintEvent, QPen, QPixmap
-from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
+from PySide6.QtCore import QMimeData, QPoint, QRect, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QDrag,
+    QImage,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPixmap,
+)
+from PySide6.QtWidgets import QApplication, QMenu, QSizePolicy, QWidget
+
+from desktop_app.i18n import t
 
 BACKGROUND = QColor("#1e1f22")
 HINT = QColor("#9aa0a6")
+DROP = QColor("#5b93f5")  # a picture dragged over the window: «drop it here»
 
 
 class PosterView(QWidget):
+    copy_requested = Signal()
+    save_requested = Signal()
+    zoom_requested = Signal()  # the poster at full size, in its own scrollable window
+    folder_requested = Signal()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("posterView")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(320, 320)
+        self.setMinimumSize(240, 200)  # small laptop screens: the captions must stay in view
         self._image = QImage()
         self._scaled: QPixmap | None = None
         self._hint = ""
         self._press: QPoint | None = None
+        self._drop_highlight = False
         # Supplied by the window: writes the poster to a file and returns its path.
         self.export_for_drag: Callable[[], Path | None] | None = None
 
@@ -44,6 +62,10 @@ class PosterView(QWidget):
         self.setCursor(
             Qt.CursorShape.OpenHandCursor if self.has_image() else Qt.CursorShape.ArrowCursor
         )
+        self.update()
+
+    def set_drop_highlight(self, on: bool) -> None:
+        self._drop_highlight = on
         self.update()
 
     def set_hint(self, text: str) -> None:
@@ -81,7 +103,12 @@ class PosterView(QWidget):
         if self.has_image():
             target = self._target()
             painter.drawPixmap(target.topLeft(), self._pixmap(target))
-        elif self._hint:
+        if self._drop_highlight:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(QPen(DROP, 3, Qt.PenStyle.DashLine))
+            painter.setBrush(QColor(91, 147, 245, 40))
+            painter.drawRoundedRect(self.rect().adjusted(6, 6, -6, -6), 14, 14)
+        elif not self.has_image() and self._hint:
             box = self.rect().adjusted(24, 24, -24, -24)
             pen = QPen(HINT, 1.5, Qt.PenStyle.DashLine)
             painter.setPen(pen)
@@ -93,6 +120,29 @@ class PosterView(QWidget):
                 self._hint,
             )
         painter.end()
+
+    # --- zoom and the context menu ----------------------------------------------------------
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 - Qt API
+        if event.button() == Qt.MouseButton.LeftButton and self.has_image():
+            self.zoom_requested.emit()
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt API
+        self.context_menu().popup(event.globalPos())
+
+    def context_menu(self) -> QMenu:
+        menu = QMenu(self)
+        menu.setObjectName("posterMenu")
+        has = self.has_image()
+        for key, signal in (
+            ("poster.menu.zoom", self.zoom_requested),
+            ("poster.menu.copy", self.copy_requested),
+            ("poster.menu.save", self.save_requested),
+            ("poster.menu.folder", self.folder_requested),
+        ):
+            action = menu.addAction(t(key), signal.emit)
+            action.setEnabled(has or key == "poster.menu.folder")
+        menu.aboutToHide.connect(menu.deleteLater)
+        return menu
 
     # --- drag the poster out -------------------------------------------------------------
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt API

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QWidget
 
+from desktop_app import theme
 from desktop_app.i18n import t
 from inference.progress import STAGES, ProgressEvent
 
@@ -26,15 +27,7 @@ PENDING, LOADING, RUNNING, DONE, SKIPPED, STOPPED, FAILED = (
 )
 
 
-STATE_COLORS = {
-    PENDING: "#6b7280",
-    LOADING: "#2f6fde",
-    RUNNING: "#2f6fde",
-    DONE: "#1e7a3c",
-    SKIPPED: "#a3a8b0",
-    STOPPED: "#b26a00",
-    FAILED: "#d93025",
-}
+# The state colours per theme live in desktop_app/theme.py (STATE_COLORS).
 
 
 def clock(seconds: float) -> str:
@@ -73,7 +66,7 @@ class _Row:
         self.shown_state = self.state
         for label in (self.name, self.detail):
             palette = label.palette()
-            palette.setColor(QPalette.ColorRole.WindowText, QColor(STATE_COLORS[self.state]))
+            palette.setColor(QPalette.ColorRole.WindowText, QColor(theme.state_color(self.state)))
             label.setPalette(palette)
             font = label.font()
             font.setBold(self.state in (LOADING, RUNNING))
@@ -88,14 +81,14 @@ class ProgressPanel(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(2)
-        grid.setColumnStretch(1, 1)
         self.rows: dict[str, _Row] = {}
-        for i, stage in enumerate(STAGES):  # name and numbers on a line, the bar under them
+        grid.setColumnStretch(1, 1)
+        grid.setVerticalSpacing(6)
+        for i, stage in enumerate(STAGES):  # name, bar, numbers: one line (short screens)
             row = _Row(stage, self)
-            grid.addWidget(row.name, 2 * i, 0)
-            grid.addWidget(row.detail, 2 * i, 1)
-            grid.addWidget(row.bar, 2 * i + 1, 0, 1, 2)
-            grid.setRowMinimumHeight(2 * i + 1, 12)
+            grid.addWidget(row.name, i, 0)
+            grid.addWidget(row.bar, i, 1, Qt.AlignmentFlag.AlignVCenter)
+            grid.addWidget(row.detail, i, 2)
             self.rows[stage] = row
         self._current = ""
         self._dirty: set[str] = set()
@@ -109,6 +102,12 @@ class ProgressPanel(QWidget):
         self._flush_timer.timeout.connect(self.flush)
         self.retranslate()
         self.clear()
+
+    def restyle_rows(self) -> None:
+        """Re-colour every row (the theme changed)."""
+        for row in self.rows.values():
+            row.shown_state = ""
+            row.apply_style()
 
     def retranslate(self) -> None:
         for row in self.rows.values():

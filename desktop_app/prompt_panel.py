@@ -40,7 +40,7 @@ class PromptPanel(QWidget):
         self.edit = PromptEdit(self)
         self.edit.setObjectName("promptEdit")
         self.edit.setTabChangesFocus(True)
-        self.edit.setFixedHeight(96)
+        self.edit.setFixedHeight(76)  # three lines; short screens need the room
         self.edit.submitted.connect(self.generate_requested)
         self.edit.textChanged.connect(self._update_counter)
         self.counter = QLabel(self)

@@ -66,6 +66,10 @@ class WindowFilesMixin:
         self.history_panel.open_requested.connect(self.open_history_entry)
         self.history_panel.delete_requested.connect(self.delete_history_entry)
         self.history_panel.folder_requested.connect(self.open_history_folder)
+        self.poster.copy_requested.connect(self.copy_poster)
+        self.poster.save_requested.connect(self.save_poster)
+        self.poster.zoom_requested.connect(self.zoom_poster)
+        self.poster.folder_requested.connect(self.open_history_folder)
         self.file_actions: dict[str, QAction] = {}
         for name, keys, slot in (
             ("save", QKeySequence.StandardKey.Save, self.save_poster),
@@ -122,8 +126,10 @@ class WindowFilesMixin:
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt API
         if event.source() is not self.poster and source_from_mime(event.mimeData()):
             event.acceptProposedAction()
+            self.set_drop_highlight(True)  # «drop it here», until it lands or leaves
 
     def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt API
+        self.set_drop_highlight(False)
         source = source_from_mime(event.mimeData())
         if source is not None and event.source() is not self.poster:
             event.acceptProposedAction()
@@ -199,6 +205,15 @@ class WindowFilesMixin:
         if self.poster.has_image():
             QGuiApplication.clipboard().setImage(self.poster.image())
             self.statusBar().showMessage(t("status.copied"), 6000)
+
+    def zoom_poster(self) -> None:
+        from desktop_app.poster_zoom import PosterZoom
+
+        if self.poster.has_image():
+            dialog = PosterZoom(self.poster.image(), self)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.show()
+            self.poster_zoom = dialog
 
     def export_for_drag(self) -> Path | None:
         """The poster as a PNG file for drag and drop (a temp folder in the data dir)."""

@@ -59,11 +59,14 @@ class WindowModelsMixin:
         self._models_dialog = None  # deleted later: never touched again
 
     # --- first run -----------------------------------------------------------------------
-    def offer_first_run(self) -> None:
+    def offer_first_run(self, force: bool = False) -> None:
         """Offer the recommended models when only the lite ones are there and the offer
-        was never answered (the check reads the models folder: on the scan thread)."""
-        if self.settings.first_run_offer_dismissed:
+        was never answered (the check reads the models folder: on the scan thread).
+        ``force``: the lite notice's «Установить модели» - offered again, answered or not;
+        with nothing left to offer the «Модели» dialog opens."""
+        if self.settings.first_run_offer_dismissed and not force:
             return
+        self._offer_forced = force
         settings = copy.deepcopy(self.settings)
 
         def check() -> tuple[Catalog, list[CatalogEntry]]:
@@ -74,22 +77,30 @@ class WindowModelsMixin:
 
     def _show_first_run(self, found: tuple[Catalog, list[CatalogEntry]]) -> None:
         catalog, entries = found
-        if not entries or self._closed:
+        if self._closed:
+            return
+        if not entries:
+            if getattr(self, "_offer_forced", False):
+                self.open_models()
             return
         dialog = FirstRunDialog(catalog, entries, self)
-        dialog.accepted.connect(lambda: self.install_recommended(entries))
+        dialog.accepted.connect(
+            lambda: self.install_recommended(entries, onnx=not dialog.torch_only())
+        )
         dialog.finished.connect(self._remember_first_run)  # «Не сейчас» and «Установить»
         dialog.finished.connect(dialog.deleteLater)
         self._first_run_dialog = dialog
         dialog.open()
 
-    def install_recommended(self, entries: list[CatalogEntry]) -> None:
+    def install_recommended(self, entries: list[CatalogEntry], onnx: bool = True) -> None:
         """Download ``entries`` in the background, each used for its role once installed
-        (unless the user chose another model meanwhile); the «Модели» dialog shows it."""
+        (unless the user chose another model meanwhile); the «Модели» dialog shows it.
+        ``onnx``: convert each after its download (the fast ONNX Runtime path, the default);
+        False keeps the PyTorch weights only."""
         store = ModelStore.from_settings(self.settings)
         for entry in entries:
             try:
-                self.models.install(entry.id, store)
+                self.models.install(entry.id, store, onnx=onnx)
             except DemotivatorError as exc:
                 self.messages.show_message(ERROR, str(exc))
                 continue

@@ -38,6 +38,7 @@ class WindowSettingsMixin:
         """Persist, hand to the pipeline (models reload only where their spec changed),
         and retranslate the window when the language changed."""
         language_changed = settings.language != self.settings.language
+        theme_changed = settings.theme != self.settings.theme
         try:
             save_settings(settings)
         except OSError as exc:
@@ -49,5 +50,8 @@ class WindowSettingsMixin:
             set_language(settings.language)
             install_qt_translations(settings.language)
             self.retranslate()
+        if theme_changed:
+            self.apply_theme()
+        self._update_lite_notice()
         self._update_state()
         self.statusBar().showMessage(t("status.settings_saved"), 6000)

@@ -41,6 +41,7 @@ class HistoryEntry:
     created: str
     title: str
     prompt: str
+    subtitle: str = ""  # the ending, so entries of one beginning can be told apart
 
     @property
     def poster_path(self) -> Path:
@@ -149,6 +150,7 @@ class History:
             created=str(data.get("created", "")),
             title=str(data.get("title", "")),
             prompt=str(data.get("prompt", "")),
+            subtitle=str(data.get("subtitle", "")),
         )
 
 

@@ -1,0 +1,149 @@
+"""The window's frame around the work: sized to the screen and remembered, the theme, the
+one-line lite-model notice, the history panel's show/hide toggle, Ctrl+Q, the drop
+highlight, and owning its threads' lifetime (stopped on close, on the application's
+``aboutToQuit`` and at interpreter exit, so an embedding script never aborts in Qt)."""
+
+from __future__ import annotations
+
+import atexit
+import weakref
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QDragLeaveEvent, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QWidget,
+)
+
+from desktop_app import theme, window_state
+from desktop_app.i18n import t
+from desktop_app.widgets import restyle
+from inference.i18n import tr
+from inference.model_manager import bundled_model_dir
+from inference.result import Result
+from inference.settings import Settings
+
+
+def uses_lite_models(settings: Settings) -> bool:
+    """No real generator chosen (the bundled lite one writes the jokes) or, when pictures
+    are drawn, no real illustrator (the emoji one draws)."""
+    m = settings.models
+    lite_text = not m.generator_dir and bundled_model_dir("generator") is not None
+    return lite_text or (m.picture_source == "model" and not m.illustrator_dir)
+
+
+def lite_warnings(result: Result) -> set[str]:
+    """The core's per-run «lite model in use» lines, which the notice says once instead."""
+    return {tr("model.lite_in_use", role=tr(f"role.{m.role}")) for m in result.models if m.lite}
+
+
+def _shutdown_at_exit(ref: weakref.ref) -> None:
+    window = ref()
+    if window is not None:
+        window.shutdown()
+
+
+class LiteNotice(QFrame):
+    """«Work with lite models … [Установить модели]»: one line in the header, so showing or
+    hiding it never moves the rest of the window."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("liteNotice")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 2, 4, 2)
+        layout.setSpacing(8)
+        self.text = QLabel(self)
+        self.text.setObjectName("liteNoticeText")
+        self.button = QPushButton(self)
+        self.button.setObjectName("liteInstallButton")
+        layout.addWidget(self.text)
+        layout.addWidget(self.button)
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+
+    def retranslate(self) -> None:
+        self.text.setText(t("lite.notice"))
+        self.setToolTip(t("lite.notice_tip"))
+        self.button.setText(t("lite.install"))
+        self.button.setToolTip(t("lite.notice_tip"))
+
+
+class WindowChromeMixin:
+    """Mixed into MainWindow (which provides ``settings``, ``splitter``, ``history_card``,
+    ``shutdown`` and the header widgets)."""
+
+    def _build_chrome(self) -> None:
+        self.lite_notice = LiteNotice(self)
+        self.lite_notice.button.clicked.connect(lambda: self.offer_first_run(force=True))
+        self.history_toggle = QToolButton(self)
+        self.history_toggle.setObjectName("panelToggle")
+        self.history_toggle.setCheckable(True)
+        self.history_toggle.setChecked(True)
+        self.history_toggle.toggled.connect(self.set_history_visible)
+
+    def _init_chrome(self) -> None:
+        """After the layout and the threads exist: geometry, shortcuts, lifetime."""
+        state = window_state.load_state()
+        if not window_state.restore(self, self.splitter, state):
+            window_state.fit_to_screen(self)
+            left = self.left_scroll.minimumWidth() + 20
+            history = 250
+            self.splitter.setSizes([left, max(200, self.width() - left - history), history])
+        self.history_toggle.setChecked(state.get("history_visible", True) is not False)
+        # Ctrl+Q everywhere (⌘Q on macOS): StandardKey.Quit is empty on Windows.
+        QShortcut(QKeySequence("Ctrl+Q"), self, activated=self.close)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+        atexit.register(_shutdown_at_exit, weakref.ref(self))
+        hints = QGuiApplication.styleHints()
+        if hasattr(hints, "colorSchemeChanged"):  # Qt 6.5+: the system switched light/dark
+            hints.colorSchemeChanged.connect(lambda *_: self._follow_system_theme())
+        self._update_lite_notice()
+
+    def _retranslate_chrome(self) -> None:
+        self.lite_notice.retranslate()
+        self.history_toggle.setText(t("history.toggle"))
+        self.history_toggle.setToolTip(t("history.toggle_tip"))
+
+    # --- theme -------------------------------------------------------------------------------
+    def apply_theme(self) -> str:
+        name = theme.apply(self.settings.theme)
+        self.progress.restyle_rows()
+        return name
+
+    def _follow_system_theme(self) -> None:
+        if self.settings.theme == "system" and not self._closed:
+            self.apply_theme()
+
+    # --- panels --------------------------------------------------------------------------
+    def set_history_visible(self, visible: bool) -> None:
+        self.history_card.setVisible(visible)
+        if self.history_toggle.isChecked() != visible:
+            self.history_toggle.setChecked(visible)
+
+    def _update_lite_notice(self) -> None:
+        lite = uses_lite_models(self.settings)
+        self.lite_notice.setVisible(lite)
+        self.app_subtitle.setVisible(not lite)
+
+    def save_window_state(self) -> None:
+        extra = {"history_visible": self.history_toggle.isChecked()}
+        window_state.save_state(self, self.splitter, extra)
+
+    # --- drag highlight --------------------------------------------------------------------
+    def set_drop_highlight(self, on: bool) -> None:
+        self.poster.set_drop_highlight(on)
+        central = self.centralWidget()
+        if central is not None:
+            central.setProperty("dropTarget", on)
+            restyle(central)
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:  # noqa: N802 - Qt API
+        self.set_drop_highlight(False)
+        super().dragLeaveEvent(event)
