@@ -7,6 +7,9 @@
 - Huge pictures scaled down to ``max_side`` (JPEGs are decoded at a reduced scale
   directly, which saves most of the time and memory); pictures beyond Pillow's
   decompression-bomb limit (about 179 megapixels) are refused with a clear message.
+- Only a regular file of at most ``MAX_PICTURE_BYTES`` is opened (a FIFO, a device such
+  as /dev/zero or a multi-GB video is refused at once), and it is streamed, never read
+  into memory whole; a strip longer than ``MAX_ASPECT``:1 is refused (it would be a line).
 - Any failure is an :class:`~inference.errors.ImageError` naming the file.
 """
 
@@ -15,8 +18,10 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import stat
 import warnings
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -25,6 +30,8 @@ from inference.errors import ImageError
 from inference.i18n import tr
 
 WHITE = (255, 255, 255)
+MAX_PICTURE_BYTES = 256 << 20  # far above any photo; refused before a byte is read
+MAX_ASPECT = 20  # longer / shorter side; 20:1 is still ~40 px tall on a 1024 px poster
 _HIGH_DEPTH_MODES = ("I", "I;16", "I;16B", "I;16L", "I;16N", "F")
 
 
@@ -59,19 +66,43 @@ def _describe(source: str | os.PathLike | bytes) -> str:
     return tr("picture.in_memory", "poster") if isinstance(source, bytes) else str(source)
 
 
-def _open(source: str | os.PathLike | bytes, name: str) -> Image.Image:
-    if isinstance(source, bytes):
-        return Image.open(io.BytesIO(source))
+def _open_file(source: str | os.PathLike, name: str) -> BinaryIO:
+    """The picture file, opened only once it is known to be a regular file of sane size:
+    a FIFO would block forever, /dev/zero or an 8 GB video would fill the memory."""
     path = Path(source)
-    if not path.exists():
-        raise ImageError(tr("picture.missing", "poster", path=name))
-    if path.is_dir():
-        raise ImageError(tr("picture.is_folder", "poster", path=name))
     try:
-        data = path.read_bytes()  # read once: no file handle stays open behind the image
+        # O_NONBLOCK: a FIFO swapped in after a check must not hang the open either.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError as exc:
+        raise ImageError(tr("picture.missing", "poster", path=name)) from exc
+    except IsADirectoryError as exc:
+        raise ImageError(tr("picture.is_folder", "poster", path=name)) from exc
     except OSError as exc:
         raise ImageError(tr("picture.unreadable", "poster", path=name, err=exc)) from exc
-    return Image.open(io.BytesIO(data))
+    info = os.fstat(fd)
+    problem = None
+    if stat.S_ISDIR(info.st_mode):
+        problem = tr("picture.is_folder", "poster", path=name)
+    elif not stat.S_ISREG(info.st_mode):
+        problem = tr("picture.not_a_file", "poster", path=name)
+    elif info.st_size > MAX_PICTURE_BYTES:
+        limit = MAX_PICTURE_BYTES >> 20
+        problem = tr("picture.file_too_big", "poster", path=name, limit=limit)
+    if problem:
+        os.close(fd)
+        raise ImageError(problem)
+    if hasattr(os, "set_blocking"):
+        os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
+def _check_shape(image: Image.Image, name: str) -> None:
+    """A 4000x10 strip would shrink to a line of a few pixels on the poster: refused, said why."""
+    width, height = image.size
+    if min(width, height) and max(width, height) > MAX_ASPECT * min(width, height):
+        raise ImageError(
+            tr("picture.too_thin", "poster", path=name, w=width, h=height, ratio=MAX_ASPECT)
+        )
 
 
 def load_picture(source: str | os.PathLike | bytes, max_side: int = 2048) -> Image.Image:
@@ -80,11 +111,15 @@ def load_picture(source: str | os.PathLike | bytes, max_side: int = 2048) -> Ima
     if max_side < 16:
         raise ValueError("max_side must be at least 16")
     name = _describe(source)
+    file = io.BytesIO(source) if isinstance(source, bytes) else _open_file(source, name)
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), file:
             # Between 1x and 2x Pillow's pixel limit it only warns; we downscale anyway.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = _open(source, name)
+            # Pillow reads the header only, identifying the format by its signature; the
+            # pixels are streamed from the file by load() (no whole-file copy in memory).
+            image = Image.open(file)
+            _check_shape(image, name)
             # Only JPEG honours draft(): decode at 1/2..1/8 scale, still >= max_side.
             image.draft("RGB", (max_side, max_side))
             image.load()

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
 import struct
+import subprocess
+import sys
+import tracemalloc
 import zlib
 from pathlib import Path
 
@@ -13,7 +17,7 @@ from PIL import Image
 
 from inference import i18n
 from inference.errors import ImageError
-from inference.pictures import load_picture, to_rgb
+from inference.pictures import MAX_PICTURE_BYTES, load_picture, to_rgb
 from tests.synthetic_pictures import arrow, landscape
 
 FORMATS = {"jpeg": ".jpg", "png": ".png", "webp": ".webp", "bmp": ".bmp", "gif": ".gif"}
@@ -174,3 +178,61 @@ def test_to_rgb_modes() -> None:
     assert to_rgb(Image.new("LA", (4, 4), (0, 0)), (0, 0, 0)).getpixel((0, 0)) == (0, 0, 0)
     rgb = Image.new("RGB", (4, 4))
     assert to_rgb(rgb) is rgb
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    # The hang guard is far beyond any run: a FIFO that blocks would never end at all.
+    return subprocess.run(
+        [sys.executable, "-m", "inference.cli", "make", "Шутка", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_a_fifo_or_a_device_is_refused_without_reading(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.png"
+    os.mkfifo(fifo)  # nobody writes: opening it for reading the usual way blocks forever
+    for source in (fifo, Path("/dev/zero")):
+        with pytest.raises(ImageError, match="не обычный файл"):
+            load_picture(source)
+    link = tmp_path / "zero.jpg"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(ImageError, match="zero.jpg"):
+        load_picture(link)
+    proc = _cli("--image", str(fifo), "-o", str(tmp_path / "p.png"))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "pipe.png" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    video = tmp_path / "film.mp4"
+    with video.open("wb") as f:
+        f.truncate(MAX_PICTURE_BYTES + 1)  # sparse: no disk space used
+    with pytest.raises(ImageError, match="МиБ"):
+        load_picture(video)
+
+
+def test_a_big_file_that_is_no_picture_is_not_read_into_memory(tmp_path: Path) -> None:
+    blob = tmp_path / "noise.png"
+    with blob.open("wb") as f:
+        f.truncate(64 << 20)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ImageError, match="не похож на картинку"):
+            load_picture(blob)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8 << 20  # only the header was read, not 64 MiB
+
+
+def test_a_strip_is_refused_rather_than_drawn_as_a_line(tmp_path: Path) -> None:
+    for size in ((4000, 10), (10, 4000)):
+        path = tmp_path / f"strip{size[0]}.png"
+        Image.new("RGB", size, (200, 30, 30)).save(path)
+        with pytest.raises(ImageError, match="вытянута"):
+            load_picture(path)
+    wide = tmp_path / "panorama.png"
+    Image.new("RGB", (1600, 400), (200, 30, 30)).save(wide)
+    assert load_picture(wide).size == (1600, 400)  # 4:1 is a panorama, not a strip
