@@ -29,6 +29,7 @@ from inference.human_units import format_bytes, format_duration, format_speed
 from inference.i18n import tr
 from inference.model_manifest import FileRecord
 from inference.progress import Progress
+from inference.remote_names import UnsafeName, check_remote_name
 
 DOMAIN = "models"
 STAGE_DOWNLOAD = "download"
@@ -308,7 +309,15 @@ def download_repo(
             local_dir.rmdir()  # only when nothing was fetched: no "partial" ghost entry
         kind = final.get("kind", "unexpected")
         raise DownloadError(kind, error_message(kind, repo, final))
-    files = [FileRecord(f["path"], int(f["size"]), f.get("sha256")) for f in final["files"]]
+    try:  # what goes into the manifest passes the same check as what was fetched
+        files = [
+            FileRecord(check_remote_name(f["path"]), int(f["size"]), f.get("sha256"))
+            for f in final["files"]
+        ]
+    except UnsafeName as exc:
+        raise DownloadError(
+            "unsafe_name", error_message("unsafe_name", repo, {"detail": exc.name})
+        ) from None
     return DownloadResult(str(final["commit"]), files, endpoint)
 
 

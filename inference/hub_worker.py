@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from inference.file_hashes import git_blob_sha1, sha256_file
+from inference.remote_names import UnsafeName, check_remote_name, safe_target
 
 T = TypeVar("T")
 RETRYABLE = ("network", "server", "rate_limited", "corrupt")
@@ -174,6 +175,11 @@ def plan_files(job: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
     commit = str(info.sha or job["revision"])
     siblings = {s.rfilename: s for s in info.siblings or []}
     names = list(siblings)
+    for name in names:  # before any pattern sees it or any path is built from it
+        try:
+            check_remote_name(name)
+        except UnsafeName as exc:
+            raise JobError("unsafe_name", exc.name) from None
     if job.get("auto"):
         chosen = _auto_names(job, names, commit)
     else:
@@ -274,6 +280,10 @@ def fetch_file(job: dict[str, Any], local_dir: Path, commit: str, f: dict[str, A
     from huggingface_hub import hf_hub_download
 
     def attempt() -> str:
+        try:  # again here: a link left in a resumed folder must not lead outside
+            safe_target(local_dir, f["name"])
+        except UnsafeName as exc:
+            raise JobError("unsafe_name", exc.name) from None
         path = Path(
             hf_hub_download(
                 job["repo"],

@@ -12,7 +12,8 @@
   EntryNotFound, GatedRepo).
 
 Faults are injected per test through :class:`Faults`: drop the connection after N bytes,
-stall mid-body, throttle, serve corrupted bytes, answer with given status codes first.
+stall mid-body, throttle, serve corrupted bytes, answer with given status codes first, list
+hostile file names (``..``, absolute paths) like an attacker's server.
 Every request is logged (method, path, Range) so tests can assert what the client did.
 """
 
@@ -22,10 +23,14 @@ import hashlib
 import json
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+import pytest
 
 LFS_SUFFIXES = (".safetensors", ".bin", ".onnx", ".onnx_data", ".pt")
 CHUNK = 64 * 1024
@@ -90,6 +95,11 @@ class Faults:
     claimed_sizes: dict[str, int] = field(default_factory=dict)  # model info lies about sizes
     # A minimal mirror's model info: file names only (no sizes, hashes or LFS data), no commit.
     bare_listing: bool = False
+    # A hostile Hub: these names are added to every listing ("tokenizer/../../PWN.txt"), and
+    # any file request the repo cannot answer gets ``hostile_payload`` (clients normalise
+    # "..", so the server cannot know which name was meant).
+    hostile_names: list[str] = field(default_factory=list)
+    hostile_payload: bytes = b"PWNED by a hostile hub\n"
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def status(self, key: str) -> int | None:
@@ -149,6 +159,20 @@ class HubServer:
         self._server.server_close()
 
 
+@contextmanager
+def serving_hub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[HubServer]:
+    """A running server with huggingface_hub pointed at it, the shipped catalogue, and no
+    token or offline switch of the user's in the way (conftest sets HF_HUB_OFFLINE=1)."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
+    for name in ("DEMOTIVATOR_CATALOG", "HF_TOKEN", "TRANSFORMERS_OFFLINE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("HF_HUB_ENABLE_HF_TRANSFER", raising=False)
+    with HubServer() as server:
+        monkeypatch.setenv("HF_ENDPOINT", server.url)
+        yield server
+
+
 def _handler_for(hub: HubServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -173,6 +197,8 @@ def _handler_for(hub: HubServer) -> type[BaseHTTPRequestHandler]:
                 return self._resolve("/".join(parts[:2]), parts[3], "/".join(parts[4:]), head)
             if len(parts) == 2 and parts[0] == "cdn":
                 return self._cdn(parts[1], head)
+            if hub.faults.hostile_names and hub.repos:  # "…/resolve/…/../../x" normalised
+                return self._hostile(next(iter(hub.repos.values())), head)
             return self._error(404, "EntryNotFound")
 
         def _repo(self, repo_id: str, rev: str) -> Repo | None:
@@ -202,6 +228,9 @@ def _handler_for(hub: HubServer) -> type[BaseHTTPRequestHandler]:
                 if f.lfs:
                     sib["lfs"] = {"sha256": f.sha256, "size": size, "pointerSize": 134}
                 siblings.append({"rfilename": name} if hub.faults.bare_listing else sib)
+            for name in hub.faults.hostile_names:
+                bad = RepoFile(hub.faults.hostile_payload, lfs=False)
+                siblings.append({"rfilename": name, "size": len(bad.data), "blobId": bad.blob_id})
             info = {"id": repo_id, "sha": repo.commit, "siblings": siblings}
             if hub.faults.bare_listing:
                 del info["sha"]
@@ -216,6 +245,8 @@ def _handler_for(hub: HubServer) -> type[BaseHTTPRequestHandler]:
             if repo is None:
                 return
             f = repo.files.get(name)
+            if f is None and hub.faults.hostile_names:
+                return self._hostile(repo, head)
             if f is None:
                 return self._error(404, "EntryNotFound", commit=repo.commit)
             headers = {"X-Repo-Commit": repo.commit, "ETag": f'"{f.etag}"'}
@@ -227,6 +258,11 @@ def _handler_for(hub: HubServer) -> type[BaseHTTPRequestHandler]:
                 }
                 return self._send(302, headers, b"", head=True)
             self._body(f, name, headers, head)
+
+        def _hostile(self, repo: Repo, head: bool) -> None:
+            f = RepoFile(hub.faults.hostile_payload, lfs=False)
+            headers = {"X-Repo-Commit": repo.commit, "ETag": f'"{f.etag}"'}
+            self._body(f, "hostile", headers, head)
 
         def _cdn(self, sha: str, head: bool) -> None:
             repo_file = next(

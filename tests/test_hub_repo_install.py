@@ -18,20 +18,14 @@ from inference.hub_files import auto_select, parse_repo_spec
 from inference.installer import install
 from inference.model_store import ModelStore
 from inference.settings import load_settings
-from tests.hub_server import HubServer, Repo, RepoFile
+from tests.hub_server import HubServer, Repo, RepoFile, serving_hub
 
 FAST = DownloadOptions(retries=1, backoff_s=0.05, poll_s=0.05)
 
 
 @pytest.fixture
 def hub(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "0")  # conftest: offline; this talks to 127.0.0.1
-    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
-    monkeypatch.delenv("DEMOTIVATOR_CATALOG", raising=False)  # the shipped catalogue
-    for name in ("HF_TOKEN", "TRANSFORMERS_OFFLINE", "HF_HUB_ENABLE_HF_TRANSFER"):
-        monkeypatch.delenv(name, raising=False)
-    with HubServer() as server:
-        monkeypatch.setenv("HF_ENDPOINT", server.url)
+    with serving_hub(monkeypatch, tmp_path) as server:
         yield server
 
 
