@@ -115,7 +115,7 @@ class MainWindow(
         self.settings_button.setObjectName("settingsButton")
         self.models_button = QPushButton(self)
         self.models_button.setObjectName("modelsButton")
-        header = QHBoxLayout()
+        header = self.header_layout = QHBoxLayout()
         header.addWidget(self.logo)
         header.addSpacing(4)
         header.addWidget(self.app_title)

@@ -9,7 +9,14 @@ import atexit
 import weakref
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QDragLeaveEvent, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QDragLeaveEvent,
+    QGuiApplication,
+    QKeySequence,
+    QResizeEvent,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -89,7 +96,8 @@ class WindowChromeMixin:
     def _init_chrome(self) -> None:
         """After the layout and the threads exist: geometry, shortcuts, lifetime."""
         state = window_state.load_state()
-        if not window_state.restore(self, self.splitter, state):
+        self._fit_pending = not window_state.restore(self, self.splitter, state)
+        if self._fit_pending:
             window_state.fit_to_screen(self)
             left = self.left_scroll.minimumWidth() + 20
             history = 250
@@ -105,6 +113,30 @@ class WindowChromeMixin:
         if hasattr(hints, "colorSchemeChanged"):  # Qt 6.5+: the system switched light/dark
             hints.colorSchemeChanged.connect(lambda *_: self._follow_system_theme())
         self._update_lite_notice()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        # Polished by the style sheet, the layout knows its real minimum only now.
+        if self._fit_pending:
+            self._fit_pending = False
+            self._fit_header(window_state.preferred_size(self).width())
+            window_state.fit_to_screen(self)
+        super().showEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        self._fit_header()
+        super().resizeEvent(event)
+
+    def _fit_header(self, width: int | None = None) -> None:
+        """The app's name gives way first when the header has no room (it is in the title
+        bar too): the buttons and the lite notice keep their whole text."""
+        title = self.app_title
+        title_width = title.sizeHint().width() + self.header_layout.spacing()
+        others = self.header_layout.minimumSize().width() - (
+            title_width if title.isVisible() else 0
+        )
+        margins = self.centralWidget().layout().contentsMargins()
+        room = (width or self.width()) - margins.left() - margins.right()
+        title.setVisible(room >= others + title_width)
 
     def _retranslate_chrome(self) -> None:
         self.lite_notice.retranslate()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import logging
 
-from PySide6.QtCore import QByteArray, QRect
+from PySide6.QtCore import QByteArray, QRect, QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMainWindow, QSplitter
 
@@ -52,18 +52,29 @@ def save_state(window: QMainWindow, splitter: QSplitter, extra: dict) -> None:
         log.warning("window state not saved: %s", exc)
 
 
+def preferred_size(window: QMainWindow) -> QSize:
+    """Most of the available area of the window's screen, at most PREFERRED."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is None:
+        return QSize(*PREFERRED)
+    area = screen.availableGeometry()
+    return QSize(
+        min(PREFERRED[0], int(area.width() * SCREEN_SHARE)),
+        min(PREFERRED[1], int(area.height() * SCREEN_SHARE)),
+    )
+
+
 def fit_to_screen(window: QMainWindow) -> None:
-    """Size the window to the screen it opens on: most of the available area, at most
-    PREFERRED, never below what its layout needs; centred."""
+    """Size the window to the screen it opens on (preferred_size), never below what its
+    layout needs nor beyond the available area; centred."""
     screen = window.screen() or QGuiApplication.primaryScreen()
     if screen is None:
         window.resize(*PREFERRED)
         return
     area = screen.availableGeometry()
-    minimum = window.minimumSizeHint()
-    width = max(min(PREFERRED[0], int(area.width() * SCREEN_SHARE)), minimum.width())
-    height = max(min(PREFERRED[1], int(area.height() * SCREEN_SHARE)), minimum.height())
-    width, height = min(width, area.width()), min(height, area.height())
+    minimum, preferred = window.minimumSizeHint(), preferred_size(window)
+    width = min(max(preferred.width(), minimum.width()), area.width())
+    height = min(max(preferred.height(), minimum.height()), area.height())
     rect = QRect(0, 0, width, height)
     rect.moveCenter(area.center())
     window.setGeometry(rect)

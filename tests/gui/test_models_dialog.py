@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QLineEdit, QMessageBox, QPushButton
+from PySide6.QtWidgets import QCheckBox, QDialog, QLineEdit, QMessageBox, QPushButton
 from shiboken6 import isValid as shiboken_valid
 
 from desktop_app.model_row_widget import ModelRowWidget
@@ -223,14 +223,20 @@ def test_first_run_install_downloads_and_uses_the_recommended_set(qtbot, make_wi
     window = make_window()
     window.offer_first_run()
     qtbot.waitUntil(lambda: _visible_dialog(window, "firstRunDialog") is not None, timeout=WAIT_MS)
-    click(qtbot, _visible_dialog(window, "firstRunDialog").install_button)
+    offer = _visible_dialog(window, "firstRunDialog")
+    assert not offer.findChild(QCheckBox, "firstRunTorchOnly").isChecked()  # ONNX by default
+    click(qtbot, offer.install_button)
     qtbot.waitUntil(lambda: _visible_dialog(window, "modelsDialog") is not None, timeout=WAIT_MS)
     job = window.models.job("tiny-qwen")
     assert job is not None and window.models.job("big") is None  # only the recommended
     qtbot.waitUntil(lambda: bool(window.settings.models.generator_dir), timeout=WAIT_MS)
     settings = load_settings()[0]
     assert settings.first_run_offer_dismissed
-    assert Path(settings.models.generator_dir).name == "tiny-qwen"
+    folder = Path(settings.models.generator_dir)
+    assert folder.name.startswith("tiny-qwen")  # the converted copy: tiny-qwen-onnx-<quant>
+    # The one-click install converted it: the app runs the fast ONNX Runtime path.
+    assert settings.models.generator_backend == "onnx"
+    assert any(folder.rglob("*.onnx"))
     dialog = _visible_dialog(window, "modelsDialog")
     qtbot.waitUntil(lambda: dialog.rows["tiny-qwen"].in_use, timeout=WAIT_MS)
     assert not dialog.recommend_bar.isVisible()

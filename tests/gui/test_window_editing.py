@@ -225,7 +225,27 @@ def test_more_endings_rewrites_text_only(done_window, qtbot):
     assert "generate" in window.model_calls and "draw" not in window.model_calls
     assert window.result.picture is picture and window.poster.has_image()
     assert window.progress.rows["draw"].state == "skipped"
-    assert window.editor.subtitle_edit.text() == window.result.candidates[0].text.strip()
+
+
+def test_more_endings_adds_to_the_list_and_keeps_a_typed_subtitle(done_window, qtbot):
+    window = done_window
+    earlier = [c.text.strip() for c in window.result.candidates]
+    window.candidates.list.setCurrentRow(len(earlier) - 1)  # the user picks the last one
+    wait_idle(qtbot, window)
+    window.editor.subtitle_edit.setText("МОЯ СОБСТВЕННАЯ ПОДПИСЬ")
+    wait_idle(qtbot, window)
+    chosen = window.result.chosen_text.strip()
+    qtbot.mouseClick(window.candidates.more_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, window)
+    texts = [c.text.strip() for c in window.result.candidates]
+    assert set(earlier) <= set(texts) and len(texts) > len(earlier)
+    assert window.candidates.list.count() == len(texts)
+    assert window.editor.subtitle_edit.text() == "МОЯ СОБСТВЕННАЯ ПОДПИСЬ"
+    assert window.result.subtitle == "МОЯ СОБСТВЕННАЯ ПОДПИСЬ"
+    assert window.result.chosen_text.strip() == chosen
+    assert window.candidates.list.currentRow() == window.result.chosen_index
+    scores = [c.score for c in window.result.candidates]
+    assert scores == sorted(scores, reverse=True)
 
 
 def test_a_caption_set_from_code_recomposes_like_typing(done_window, qtbot):

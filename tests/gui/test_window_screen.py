@@ -1,0 +1,206 @@
+"""The window on real people's screens: a 1366×768 laptop at 100 % and 125 %, its size and
+splitter remembered, and the dark theme readable (rendered pixels, not style-sheet text)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtGui import QColor, QImage, QPalette
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QListWidget, QWidget
+
+from desktop_app import theme
+from desktop_app.main_window import MainWindow
+from inference.params import Candidate
+from inference.settings import Settings, save_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("scale", ["1", "1.25"])
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_everything_is_reachable_on_a_1366x768_laptop(tmp_path, scale, language):
+    screen = {"width": 1366, "height": 768, "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}
+    config = tmp_path / "screen.json"
+    config.write_text(json.dumps({"screens": [{"name": "laptop", "x": 0, "y": 0, **screen}]}))
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": f"offscreen:configfile={config}",
+        "QT_SCALE_FACTOR": scale,
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "tests.gui.fit_probe", language],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    x, y, width, height = report["available"]
+    assert (width, height) == (round(1366 / float(scale)), round(768 / float(scale)))
+    fx, fy, fw, fh = report["frame"]
+    assert fx >= x and fy >= y and fx + fw <= x + width and fy + fh <= y + height, report
+    assert report["outside"] == []
+    assert report["clipped"] == [] and report["clipped_at_minimum"] == []
+    # The minimum leaves room for a taskbar and a title bar even at 125 %.
+    assert report["minimum"][0] <= width and report["minimum"][1] <= height - 100
+
+
+def test_size_position_and_splitter_are_remembered(qtbot):
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.show()
+    qtbot.waitExposed(first)
+    first.setGeometry(QRect(40, 30, first.minimumSizeHint().width() + 37, 600))
+    sizes = first.splitter.sizes()
+    first.splitter.setSizes([sizes[0] + 40, sizes[1] - 40, sizes[2]])
+    first.set_history_visible(False)
+    wanted_geometry, wanted_sizes = first.geometry(), first.splitter.sizes()
+    first.close()
+
+    again = MainWindow()
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    # The default offscreen screen (800×800) is narrower than the window's minimum, so
+    # the width is Qt's to clamp; the height, position and splitter come back as left.
+    assert again.geometry().height() == wanted_geometry.height()
+    assert again.geometry().y() == wanted_geometry.y()
+    assert again.splitter.sizes()[0] == wanted_sizes[0]
+    assert not again.history_card.isVisible() and not again.history_toggle.isChecked()
+    again.history_toggle.click()
+    assert again.history_card.isVisible()
+
+
+# --- contrast ------------------------------------------------------------------------------
+def luminance(color: QColor) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    return (
+        0.2126 * channel(color.red())
+        + 0.7152 * channel(color.green())
+        + 0.0722 * channel(color.blue())
+    )
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def text_contrast(image: QImage, rect: QRect) -> float:
+    """Background = the most common colour inside ``rect``; text = the pixel that differs
+    most from it (the core of the glyph strokes). Their contrast ratio."""
+    counts: dict[int, int] = {}
+    pixels = []
+    for y in range(rect.top(), rect.bottom() + 1):
+        for x in range(rect.left(), rect.right() + 1):
+            rgb = image.pixel(x, y) & 0xFFFFFF
+            counts[rgb] = counts.get(rgb, 0) + 1
+            pixels.append(rgb)
+    background = QColor(max(counts, key=counts.get))
+    return max(contrast(QColor(p), background) for p in set(pixels))
+
+
+def dark_system_palette() -> QPalette:
+    palette = QPalette()
+    role = QPalette.ColorRole
+    for r, value in (
+        (role.Window, "#202124"),
+        (role.WindowText, "#e8eaed"),
+        (role.Base, "#202124"),
+        (role.Text, "#e8eaed"),
+        (role.Button, "#303134"),
+        (role.ButtonText, "#e8eaed"),
+    ):
+        palette.setColor(r, QColor(value))
+    return palette
+
+
+@pytest.fixture
+def dark_system(qapp):
+    before = QApplication.palette()
+    QApplication.setPalette(dark_system_palette())  # what Qt hands over in dark mode
+    yield
+    QApplication.setPalette(before)
+    theme.apply("light")
+
+
+def text_widgets(window: QWidget) -> list[tuple[QWidget, QRect]]:
+    """Every visible text: labels, enabled buttons (disabled ones are exempt, as in WCAG),
+    and each list row; as rectangles in window coordinates, inset past borders."""
+    found = []
+    for widget in window.findChildren(QWidget):
+        if not widget.isVisible() or widget.window() is not window:
+            continue
+        top_left = widget.mapTo(window, QPoint(0, 0))
+        if isinstance(widget, QLabel) and widget.text() and widget.pixmap().isNull():
+            found.append((widget, QRect(top_left, widget.size()).adjusted(1, 1, -1, -1)))
+        elif isinstance(widget, QAbstractButton) and widget.text() and widget.isEnabled():
+            found.append((widget, QRect(top_left, widget.size()).adjusted(3, 3, -3, -3)))
+        elif isinstance(widget, QListWidget):
+            viewport = widget.viewport()
+            origin = viewport.mapTo(window, QPoint(0, 0))
+            for row in range(widget.count()):
+                rect = widget.visualItemRect(widget.item(row)).translated(origin)
+                found.append((widget, rect.adjusted(4, 3, -4, -3)))
+    return found
+
+
+def test_dark_system_palette_gives_a_readable_dark_window(qtbot, dark_system):
+    save_settings(Settings(theme="system"))
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert theme.current() == "dark"
+    candidates = [
+        Candidate(text="а книги о паранойе у нас за вами следят", score=0.8),
+        Candidate(text="и библиотекарь шепчет: «они уже здесь»", score=0.1),
+    ]
+    window.candidates.set_candidates(candidates, 1, "ranker")
+    window.prompt.edit.setPlainText("Приходит мужик в библиотеку")
+    window.messages.show_message("warning", "Проверка: предупреждение читается")
+    qtbot.waitUntil(lambda: window.messages.isVisible())
+    image = window.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    ratio = image.devicePixelRatio()
+    checked, poor = 0, []
+    for widget, rect in text_widgets(window):
+        scaled = QRect(
+            int(rect.x() * ratio),
+            int(rect.y() * ratio),
+            int(rect.width() * ratio),
+            int(rect.height() * ratio),
+        )
+        if scaled.width() < 4 or scaled.height() < 4:
+            continue
+        checked += 1
+        value = text_contrast(image, scaled.intersected(image.rect()))
+        if value < 4.5:
+            name = widget.objectName() or type(widget).__name__
+            poor.append(f"{name} {getattr(widget, 'text', lambda: '')()!r}: {value:.2f}")
+    assert checked >= 25
+    assert poor == []
+    # The window really is dark, not light with dark text.
+    assert QColor(image.pixel(5, image.height() // 2)).lightness() < 60
+
+
+def test_theme_choice_overrides_the_system_and_applies_at_once(qtbot, dark_system):
+    save_settings(Settings(theme="light"))
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    assert theme.current() == "light"
+    settings = Settings(theme="dark")
+    window.apply_settings(settings)
+    assert theme.current() == "dark"
+    assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() < 60
