@@ -74,9 +74,11 @@ def _value(f: BinaryIO, kind: int) -> Any:
     raise NotGguf(f"unknown value type {kind}")
 
 
-def read_metadata(path: str | Path) -> dict[str, Any]:
+def read_metadata(path: str | Path, stop_after: set[str] | None = None) -> dict[str, Any]:
     """The header's key/values (arrays as ``{"array_length": n}``) plus ``gguf.version``
-    and ``gguf.tensor_count``; raises :class:`NotGguf` or OSError."""
+    and ``gguf.tensor_count``; raises :class:`NotGguf` or OSError. ``stop_after``: stop
+    reading once these keys are read (they come first in llama.cpp's files; the vocabulary
+    after them is most of a header's reading time)."""
     with open(path, "rb") as f:
         if f.read(4) != MAGIC:
             raise NotGguf("magic")
@@ -89,6 +91,8 @@ def read_metadata(path: str | Path) -> dict[str, Any]:
             key = _string(f)
             (kind,) = struct.unpack("<I", _read(f, 4))
             meta[key] = _value(f, kind)
+            if stop_after and stop_after <= meta.keys():
+                break
     return meta
 
 
