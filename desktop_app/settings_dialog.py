@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -22,10 +23,14 @@ from PySide6.QtWidgets import (
 
 from desktop_app.i18n import t
 from desktop_app.settings_fields import FolderField, SeedField
-from inference.settings import BACKENDS, PICTURE_SOURCES, RANGES, Settings
+from inference import registry
+from inference.i18n import tr
+from inference.model_manager import bundled_model_dir
+from inference.registry import ROLES
+from inference.settings import PICTURE_SOURCES, RANGES, Settings
 
 LANGUAGES = (("ru", "Русский"), ("en", "English"))
-ROLES = ("generator", "ranker", "illustrator")
+THEMES = ("system", "light", "dark")
 
 
 NUMBER_WIDTH = 170  # numbers need no full-width fields
@@ -72,9 +77,10 @@ class SettingsDialog(QDialog):
         self.tabs = QTabWidget(self)
         self.backend, self.folder = {}, {}
         self.labels: dict[str, QLabel] = {}
+        self.fields: dict[str, QWidget] = {}  # by key, for the tooltips
         models = self._page("models")
         for role in ROLES:
-            self.backend[role] = _combo(BACKENDS)
+            self.backend[role] = _combo(registry.backend_names(role))
             self.backend[role].setObjectName(f"{role}Backend")
             self.folder[role] = FolderField(must_exist=True)
             self.folder[role].setObjectName(f"{role}Folder")
@@ -113,6 +119,9 @@ class SettingsDialog(QDialog):
         for code, name in LANGUAGES:
             self.language.addItem(name, code)
         self._row(general, "language", self.language)
+        self.theme = _combo(THEMES)
+        self.theme.setObjectName("themeCombo")
+        self._row(general, "theme", self.theme)
 
         self.error = QLabel(self)
         self.error.setObjectName("settingsError")
@@ -150,6 +159,7 @@ class SettingsDialog(QDialog):
             widget.setObjectName(head + "".join(part.title() for part in rest))
         label = QLabel()
         self.labels[key] = label
+        self.fields[key] = widget
         form.addRow(label, widget)
         return widget
 
@@ -159,14 +169,20 @@ class SettingsDialog(QDialog):
             self.tabs.setTabText(i, t(f"settings.tab.{name}"))
         for key, label in self.labels.items():
             label.setText(t(f"settings.field.{key}"))
-        for box in (*self.backend.values(),):
+            tip = t(f"settings.tip.{key}")  # jargon (top_p, guidance, seed…) explained
+            if tip != f"settings.tip.{key}":
+                label.setToolTip(tip)
+                self.fields[key].setToolTip(tip)
+        for i in range(self.theme.count()):
+            self.theme.setItemText(i, t(f"settings.theme.{self.theme.itemData(i)}"))
+        for role, box in self.backend.items():
             for i in range(box.count()):
-                box.setItemText(i, t(f"settings.backend.{box.itemData(i)}"))
+                box.setItemText(i, tr(registry.backend(role, box.itemData(i)).label_key))
         for i in range(self.picture_source.count()):
             value = self.picture_source.itemData(i)
             self.picture_source.setItemText(i, t(f"settings.picture_source.{value}"))
         self.folder["generator"].edit.setPlaceholderText(t("settings.placeholder.bundled"))
-        self.folder["ranker"].edit.setPlaceholderText(t("settings.placeholder.no_ranker"))
+        self._ranker_placeholder()
         self.folder["illustrator"].edit.setPlaceholderText(t("settings.placeholder.bundled"))
         self.models_dir.edit.setPlaceholderText(t("settings.placeholder.default_dir"))
         self.output_dir.edit.setPlaceholderText(t("settings.placeholder.default_dir"))
@@ -202,6 +218,7 @@ class SettingsDialog(QDialog):
         self.poster_width.setValue(settings.poster_width)
         self.output_dir.set_path(settings.output_dir)
         _select(self.language, settings.language)
+        _select(self.theme, settings.theme)
         self._update_enabled()
         self._validate()
         self._shown = self._read()  # what «OK» compares against (see settings())
@@ -234,6 +251,7 @@ class SettingsDialog(QDialog):
             "poster_width": self.poster_width.value(),
             "output_dir": self.output_dir.path(),
             "language": self.language.currentData(),
+            "theme": self.theme.currentData(),
         }
         return values
 
@@ -264,6 +282,21 @@ class SettingsDialog(QDialog):
         self.error.setVisible(bool(errors))
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setEnabled(not errors)
+        self._ranker_placeholder()
+        # A message that went away gives its room back (the dialog only ever grew).
+        QTimer.singleShot(0, self._shrink)
+
+    def _shrink(self) -> None:
+        wanted = max(self.sizeHint().height(), self.minimumSizeHint().height())
+        if self.height() > wanted:
+            self.resize(self.width(), wanted)
+
+    def _ranker_placeholder(self) -> None:
+        """An empty ranker folder means the lite ranker while the lite generator writes,
+        else ordering by likelihood: the placeholder says which one applies."""
+        lite = not self.folder["generator"].path() and bundled_model_dir("ranker") is not None
+        key = "settings.placeholder.lite_ranker" if lite else "settings.placeholder.no_ranker"
+        self.folder["ranker"].edit.setPlaceholderText(t(key))
 
     def _update_enabled(self) -> None:
         drawing = self.picture_source.currentData() != "own"
