@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from inference.chat_render import apply_chat_template
 from inference.params import full_joke
 
 SYSTEM_PROMPT_RU = (
@@ -42,8 +43,8 @@ def has_chat_template(tokenizer: Any) -> bool:
 
 def _apply_template(tokenizer: Any, messages: list[Message], add_generation_prompt: bool) -> str:
     try:
-        return tokenizer.apply_chat_template(
-            messages, tokenize=False, add_generation_prompt=add_generation_prompt
+        return apply_chat_template(  # bounded: the template is the model's code
+            tokenizer, messages, tokenize=False, add_generation_prompt=add_generation_prompt
         )
     except Exception as exc:  # jinja raises TemplateError for e.g. "system role not supported"
         if messages[0]["role"] != "system" or "system" not in str(exc).lower():
@@ -51,8 +52,8 @@ def _apply_template(tokenizer: Any, messages: list[Message], add_generation_prom
         # Gemma-style templates reject a system turn: fold it into the first user turn.
         system, first, *rest = messages
         merged = {"role": "user", "content": f"{system['content']}\n\n{first['content']}"}
-        return tokenizer.apply_chat_template(
-            [merged, *rest], tokenize=False, add_generation_prompt=add_generation_prompt
+        return apply_chat_template(  # bounded: the template is the model's code
+            tokenizer, [merged, *rest], tokenize=False, add_generation_prompt=add_generation_prompt
         )
 
 

@@ -5,16 +5,17 @@ rebuilt here over ``tokenizer.json`` and the small JSON/Jinja files next to it, 
 same behaviour as transformers' fast tokenizers (the tests compare ids and chat text with
 transformers itself): special tokens from tokenizer_config.json / special_tokens_map.json,
 padding and truncation through the Rust tokenizer exactly as ``PreTrainedTokenizerFast``
-sets them, and chat templates rendered in the same sandboxed Jinja environment.
+sets them, and chat templates rendered in the same sandboxed Jinja environment
+(:mod:`inference.chat_render`, with bounds on time and size).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from inference.chat_render import apply_chat_template
 from inference.jsonfiles import read_json_file
 from inference.model_folders import FolderInfo
 
@@ -62,48 +63,6 @@ def _clean_up_spaces(text: str) -> str:
     return text
 
 
-def compile_chat_template(template: str) -> Any:
-    """The template in transformers' own Jinja environment (same whitespace rules, filters
-    and globals), so the rendered prompt is byte-identical."""
-    import jinja2
-    import jinja2.ext
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-    class GenerationTag(jinja2.ext.Extension):
-        # ``{% generation %}…{% endgeneration %}`` marks assistant text for training masks;
-        # rendering only needs the body
-        tags = {"generation"}
-
-        def parse(self, parser: Any) -> Any:
-            lineno = next(parser.stream).lineno
-            body = parser.parse_statements(("name:endgeneration",), drop_needle=True)
-            call = self.call_method("_body")
-            return jinja2.nodes.CallBlock(call, [], [], body).set_lineno(lineno)
-
-        def _body(self, caller: Any) -> str:
-            return caller()
-
-    def raise_exception(message: str) -> None:
-        raise jinja2.exceptions.TemplateError(message)
-
-    def tojson(x: Any, ensure_ascii=False, indent=None, separators=None, sort_keys=False) -> str:
-        # like transformers: no HTML escaping, unlike Jinja's built-in tojson
-        return json.dumps(
-            x, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys
-        )
-
-    def strftime_now(fmt: str) -> str:
-        return datetime.now().strftime(fmt)
-
-    env = ImmutableSandboxedEnvironment(
-        trim_blocks=True, lstrip_blocks=True, extensions=[GenerationTag, jinja2.ext.loopcontrols]
-    )
-    env.filters["tojson"] = tojson
-    env.globals["raise_exception"] = raise_exception
-    env.globals["strftime_now"] = strftime_now
-    return env.from_string(template)
-
-
 class FastTokenizer:
     """The subset of transformers' ``PreTrainedTokenizerFast`` that the app uses."""
 
@@ -128,7 +87,6 @@ class FastTokenizer:
         if self.tokenizer_class in _TYPE_ID_CLASSES:
             self.model_input_names.insert(1, "token_type_ids")
         self.chat_template = chat_template
-        self._compiled: tuple[str, Any] | None = None
 
     def _fix_bert_normalizer(self, config: dict[str, Any]) -> None:
         """BertTokenizerFast rebuilds the normaliser when tokenizer_config.json disagrees with
@@ -275,20 +233,7 @@ class FastTokenizer:
     ) -> str | list[int]:
         """Rendered like transformers: variables are the messages, ``add_generation_prompt``,
         the special tokens (``eos_token``…) and any extra keyword."""
-        if not self.chat_template:
-            raise ValueError("this tokenizer has no chat template")
-        if self._compiled is None or self._compiled[0] != self.chat_template:
-            self._compiled = (self.chat_template, compile_chat_template(self.chat_template))
-        text = self._compiled[1].render(
-            messages=messages,
-            tools=kwargs.pop("tools", None),
-            documents=kwargs.pop("documents", None),
-            add_generation_prompt=add_generation_prompt,
-            **{**self.special_tokens_map, **kwargs},
-        )
-        if not tokenize:
-            return text
-        return self(text, add_special_tokens=False)["input_ids"]
+        return apply_chat_template(self, messages, tokenize, add_generation_prompt, **kwargs)
 
 
 def load_fast_tokenizer(info: FolderInfo) -> FastTokenizer:

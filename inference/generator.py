@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from inference.chat import has_chat_template, render_generation_prompt
+from inference.chat_render import apply_chat_template
 from inference.errors import Cancelled, ModelError
 from inference.i18n import tr
 from inference.model_folders import DOMAIN, FolderInfo, require_weights_and_tokenizer
@@ -97,8 +98,8 @@ class TextGenerator(TextModel):
             progress.finish()
             return scene_or_fallback("", joke)
         messages = build_scene_messages(joke)
-        text = self.tokenizer.apply_chat_template(
-            messages, tokenize=False, add_generation_prompt=True
+        text = apply_chat_template(  # bounded: the template is the model's code
+            self.tokenizer, messages, tokenize=False, add_generation_prompt=True
         )
         scene_params = replace(params, temperature=0.0, max_new_tokens=SCENE_MAX_NEW_TOKENS)
         rows = self._run(text, 1, scene_params, progress, STAGE_VISUAL_PROMPT)

@@ -113,8 +113,7 @@ def test_chat_template_renders_like_transformers(tiny_generator_onnx_dir) -> Non
 
 
 def test_template_helpers_as_in_transformers(tmp_path, tiny_generator_onnx_dir) -> None:
-    from jinja2.exceptions import TemplateError
-
+    from inference.errors import ModelError
     from inference.fast_tokenizer import load_fast_tokenizer
 
     tok = load_fast_tokenizer(inspect_folder(tiny_generator_onnx_dir))
@@ -127,7 +126,7 @@ def test_template_helpers_as_in_transformers(tmp_path, tiny_generator_onnx_dir) 
     assert tok.apply_chat_template(msgs, tokenize=False) == (
         '[{"role": "user", "content": "ёж <b>"}]|<|im_end|>|4!'
     )
-    with pytest.raises(TemplateError, match="no system"):
+    with pytest.raises(ModelError, match="no system"):  # one line, not a Jinja traceback
         tok.apply_chat_template([{"role": "system", "content": "x"}], tokenize=False)
 
 
