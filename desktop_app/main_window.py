@@ -10,12 +10,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -38,7 +36,7 @@ from desktop_app.progress_panel import DONE, FAILED, STOPPED, ProgressPanel
 from desktop_app.prompt_panel import PromptPanel
 from desktop_app.runner import BackgroundRunner
 from desktop_app.widgets import card
-from desktop_app.window_chrome import WindowChromeMixin, lite_warnings
+from desktop_app.window_chrome import ColumnScroll, WindowChromeMixin, lite_warnings
 from desktop_app.window_edits import WindowEditsMixin
 from desktop_app.window_files import WindowFilesMixin
 from desktop_app.window_models import WindowModelsMixin
@@ -143,13 +141,8 @@ class MainWindow(
         left_layout.addWidget(card(self.progress_title, self.progress))
         left_layout.addWidget(card(self.candidates), 1)
         # On a short screen the left column scrolls instead of squeezing the endings list.
-        self.left_scroll = QScrollArea()
+        self.left_scroll = ColumnScroll(left)
         self.left_scroll.setObjectName("leftScroll")
-        self.left_scroll.setWidget(left)
-        self.left_scroll.setWidgetResizable(True)
-        self.left_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.left_scroll.setMinimumWidth(left.minimumSizeHint().width() + 12)
 
         self.poster = PosterView()
         self.poster.export_for_drag = self.export_for_drag

@@ -8,7 +8,7 @@ from __future__ import annotations
 import atexit
 import weakref
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, QSize, Qt
 from PySide6.QtGui import (
     QDragLeaveEvent,
     QGuiApplication,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QToolButton,
     QWidget,
@@ -45,8 +46,33 @@ def uses_lite_models(settings: Settings) -> bool:
 
 
 def lite_warnings(result: Result) -> set[str]:
-    """The core's per-run «lite model in use» lines, which the notice says once instead."""
-    return {tr("model.lite_in_use", role=tr(f"role.{m.role}")) for m in result.models if m.lite}
+    """The core's per-run «lite model in use» lines (and the lite illustrator's own), which
+    the header's notice says once instead."""
+    lines = {tr("model.lite_in_use", role=tr(f"role.{m.role}")) for m in result.models if m.lite}
+    return lines | {tr("illustrator.notice", "lite")}
+
+
+class ColumnScroll(QScrollArea):
+    """A column that scrolls vertically on short screens and is never narrower than its
+    content plus the scroll bar (the bar must not cover the buttons' right edge)."""
+
+    def __init__(self, content: QWidget) -> None:
+        super().__init__()
+        self.setWidget(content)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def _width(self, content: QSize) -> int:
+        bar = self.verticalScrollBar().sizeHint().width()
+        return content.width() + bar + 2 * self.frameWidth() + 2
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(self._width(self.widget().minimumSizeHint()), 120)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        hint = self.widget().sizeHint()
+        return QSize(self._width(hint), hint.height())
 
 
 def _shutdown_at_exit(ref: weakref.ref) -> None:
@@ -99,7 +125,7 @@ class WindowChromeMixin:
         self._fit_pending = not window_state.restore(self, self.splitter, state)
         if self._fit_pending:
             window_state.fit_to_screen(self)
-            left = self.left_scroll.minimumWidth() + 20
+            left = self.left_scroll.minimumSizeHint().width() + 8
             history = 250
             self.splitter.setSizes([left, max(200, self.width() - left - history), history])
         self.history_toggle.setChecked(state.get("history_visible", True) is not False)

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Start the real Demotivator Studio window under Xvfb with tiny test models (random
-# weights, built locally), run one generation per UI language and save screenshots:
-# idle-, mid- and done-{ru,en}.png in OUT (default /tmp/screens).
+# Start the real Demotivator Studio window under Xvfb on its bundled lite models (real
+# output, what a fresh install shows), run one generation per language, theme and screen
+# size, and save screenshots into OUT (default /tmp/screens):
+#   {idle,mid,done}-{ru,en}-{light,dark}-{1366x768,1920x1080}.png
+# SIZES / LANGS / THEMES narrow it down, e.g. SIZES=1366x768 THEMES=dark.
+# With TINY=1 the tiny test models (random weights, built locally) are used instead.
 #
 # Needs Xvfb and Qt's xcb libraries: scripts/system-deps.sh --screen installs them.
 set -euo pipefail
@@ -20,7 +23,11 @@ trap 'rm -rf "$WORK"' EXIT
 export OMP_WAIT_POLICY=PASSIVE HF_HUB_OFFLINE=1 QT_QPA_PLATFORM=xcb
 unset WAYLAND_DISPLAY
 
-"$PYTHON" "$ROOT/scripts/screenshot_app.py" --build-models "$MODELS"
+model_args=()
+if [ "${TINY:-0}" = 1 ]; then
+  "$PYTHON" "$ROOT/scripts/screenshot_app.py" --build-models "$MODELS"
+  model_args=(--models "$MODELS")
+fi
 
 # The console entry point itself starts and keeps running (timeout's 124 = still up).
 rc=0
@@ -28,9 +35,15 @@ DEMOTIVATOR_CONFIG_DIR="$WORK/smoke/config" DEMOTIVATOR_DATA_DIR="$WORK/smoke/da
   xvfb-run -a -s "-screen 0 1400x900x24" timeout 8 "$PYTHON" -m desktop_app || rc=$?
 [ "$rc" = 124 ] || { echo "python -m desktop_app exited early (rc=$rc)" >&2; exit 1; }
 
-for lang in ru en; do
-  DEMOTIVATOR_CONFIG_DIR="$WORK/$lang/config" DEMOTIVATOR_DATA_DIR="$WORK/$lang/data" \
-    xvfb-run -a -s "-screen 0 1400x900x24" \
-    "$PYTHON" "$ROOT/scripts/screenshot_app.py" --models "$MODELS" --out "$OUT" --language "$lang"
+for size in ${SIZES:-1366x768 1920x1080}; do
+  for theme in ${THEMES:-light dark}; do
+    for lang in ${LANGS:-ru en}; do
+      dir="$WORK/$size-$theme-$lang"
+      DEMOTIVATOR_CONFIG_DIR="$dir/config" DEMOTIVATOR_DATA_DIR="$dir/data" SCREEN_SIZE="$size" \
+        xvfb-run -a -s "-screen 0 ${size}x24" \
+        "$PYTHON" "$ROOT/scripts/screenshot_app.py" "${model_args[@]}" --out "$OUT" \
+          --language "$lang" --theme "$theme"
+    done
+  done
 done
 ls -l "$OUT"

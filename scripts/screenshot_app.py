@@ -1,19 +1,23 @@
 """Drive the real Demotivator Studio window (under Xvfb) and save screenshots.
 
 Used by ``scripts/screenshot.sh``. The app is built exactly as ``demotivator-studio``
-builds it (``create_application`` + ``MainWindow()`` reading the settings file); the
-pictures are grabbed from the X screen, so they show what a user would see:
+builds it (``create_application`` + ``MainWindow()`` reading the settings file, sized to the
+screen by the window itself); the pictures are grabbed from the X screen, so they show what
+a user would see:
 
-    idle-<lang>.png   the window as it opens
-    mid-<lang>.png    during a run: candidates ready, the picture half drawn
-    done-<lang>.png   the finished poster, history filled
+    idle-<lang>-<theme>-<W>x<H>.png   the window as it opens
+    mid-<lang>-<theme>-<W>x<H>.png    during a run (with --models: the picture half drawn)
+    done-<lang>-<theme>-<W>x<H>.png   the finished poster, history filled
 
-``--build-models DIR`` instead builds the tiny test models (random weights) into DIR.
+Without ``--models`` the app runs on its bundled lite models (real output, what a fresh
+install shows); ``--models DIR`` points it at the tiny test models instead, and
+``--build-models DIR`` builds those (random weights) into DIR.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -41,11 +45,16 @@ def build_models(folder: Path) -> None:
     print(f"tiny models in {folder}")
 
 
-def write_settings(models: Path, language: str) -> None:
+def write_settings(models: Path | None, language: str, theme: str) -> None:
     from inference.params import GenerationParams, ImageParams
     from inference.settings import Settings, save_settings
 
     settings = Settings(language=language, n_candidates=6, threads=2, poster_width=1024)
+    settings.theme = theme
+    settings.first_run_offer_dismissed = True  # the offer is a dialog of its own
+    if models is None:  # the bundled lite models, as installed
+        save_settings(settings)
+        return
     m = settings.models
     m.generator_dir, m.ranker_dir = str(models / "generator"), str(models / "ranker")
     m.illustrator_dir = str(models / "illustrator")
@@ -68,7 +77,7 @@ def grab_from_screen(widget, path: Path) -> str:
     return str(path)
 
 
-def shoot(out: Path, language: str) -> int:
+def shoot(out: Path, language: str, tag: str) -> int:
     from PySide6.QtCore import QTimer
 
     from desktop_app.application import create_application
@@ -76,17 +85,17 @@ def shoot(out: Path, language: str) -> int:
 
     app = create_application([sys.argv[0]])
     window = MainWindow()
-    window.resize(1320, 860)
     window.show()
     shots: list[str] = []
     planned: set[str] = set()  # a shot already scheduled is not scheduled again
 
     def grab(name: str) -> None:
         window.progress.flush()
-        shots.append(grab_from_screen(window, out / f"{name}-{language}.png"))
+        shots.append(grab_from_screen(window, out / f"{name}-{language}-{tag}.png"))
 
     def on_progress(event) -> None:
         half = event.total and event.stage == "draw" and event.done >= max(1, event.total // 2)
+        half = half or (event.stage == "rank" and event.total and event.done >= event.total)
         if half and "mid" not in planned:
             planned.add("mid")
             QTimer.singleShot(80, lambda: grab("mid"))
@@ -128,13 +137,15 @@ def main() -> int:
     parser.add_argument("--models", type=Path, help="the tiny models folder")
     parser.add_argument("--out", type=Path, default=Path("/tmp/screens"))
     parser.add_argument("--language", choices=("ru", "en"), default="ru")
+    parser.add_argument("--theme", choices=("light", "dark"), default="light")
     args = parser.parse_args()
     if args.build_models:
         build_models(args.build_models)
         return 0
     args.out.mkdir(parents=True, exist_ok=True)
-    write_settings(args.models, args.language)
-    return shoot(args.out, args.language)
+    write_settings(args.models, args.language, args.theme)
+    size = os.environ.get("SCREEN_SIZE", "screen")
+    return shoot(args.out, args.language, f"{args.theme}-{size}")
 
 
 if __name__ == "__main__":

@@ -48,6 +48,10 @@ def outside(window: QWidget, app: QApplication) -> list[str]:
         rect = QRect(widget.mapToGlobal(widget.rect().topLeft()), widget.size())
         if not area.contains(rect):
             bad.append(f"{widget.objectName()} {rect.getRect()} not in {area.getRect()}")
+        elif widget.visibleRegion().boundingRect() != widget.rect():
+            # Inside the screen but cut by a parent (a scroll area's edge, a splitter).
+            seen = widget.visibleRegion().boundingRect().getRect()
+            bad.append(f"{widget.objectName()} cut to {seen} of {widget.rect().getRect()}")
     return bad
 
 
