@@ -75,9 +75,12 @@ def _walk_gguf(root: Path) -> Iterator[Path]:
             if entry.is_dir(follow_symlinks=False) and depth < _MAX_DEPTH:
                 if not entry.name.startswith("."):
                     stack.append((Path(entry.path), depth + 1))
-            elif entry.name.lower().endswith(".gguf") and entry.is_file():
-                if not _LATER_SPLIT_PART.search(entry.name):
-                    yield Path(entry.path)
+            elif (
+                entry.name.lower().endswith(".gguf")
+                and entry.is_file()
+                and not _LATER_SPLIT_PART.search(entry.name)
+            ):
+                yield Path(entry.path)
 
 
 def _ollama_models(root: Path) -> Iterator[tuple[Path, str]]:
