@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from inference.catalog import ROLES, Catalog, CatalogEntry, load_catalog
+from inference.catalog import Catalog, CatalogEntry, load_catalog
 from inference.errors import DemotivatorError
 from inference.model_store import InstalledModel, ModelStore
+from inference.registry import ROLES
 from inference.settings import Settings
 
 BUNDLED, ABSENT, PARTIAL, INSTALLED = "bundled", "absent", "partial", "installed"

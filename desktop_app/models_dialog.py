@@ -41,7 +41,6 @@ from desktop_app.model_rows import (
 from desktop_app.models_service import ModelsService
 from desktop_app.role_uses import RoleUsePanel
 from desktop_app.widgets import card
-from inference.catalog import ROLES
 from inference.errors import DemotivatorError
 from inference.hub_files import parse_repo_spec
 from inference.human_units import format_bytes
@@ -49,6 +48,7 @@ from inference.i18n import tr
 from inference.install_job import DONE, FAILED, InstallJob, JobUpdate
 from inference.model_manager import ModelManager
 from inference.model_store import ModelStore
+from inference.registry import ROLES
 from inference.settings import Settings
 
 

@@ -22,9 +22,9 @@ from desktop_app.load_guard import LoadGuard
 from desktop_app.pyside_fixes import drop_feature_import_hook
 from desktop_app.runner import BackgroundRunner
 from inference.errors import Cancelled
-from inference.model_manager import LITE_BACKEND, ROLES
 from inference.pipeline import MakeRequest, Pipeline
 from inference.progress import Progress, ProgressEvent
+from inference.registry import ROLES
 from inference.result import Result
 from inference.settings import Settings
 
@@ -136,19 +136,11 @@ class PipelineService(QObject):
             self._guard.models_dropped()
 
     def _needs_torch(self) -> bool:
-        """Whether a configured model loads through torch (the lite ones never do)."""
+        """Whether a configured model loads through torch (the registry's trait)."""
         try:
-            specs = [self.pipeline.models.spec(role) for role in ROLES]
+            return self.pipeline.models.needs_torch()
         except Exception:  # noqa: BLE001 - only a hint; loading reports real errors
             return False
-        return any(
-            spec is not None
-            and (
-                spec.backend == "torch"
-                or (spec.role == "illustrator" and spec.backend != LITE_BACKEND)
-            )
-            for spec in specs
-        )
 
     def _job(self, work: Callable[[Progress], Result], progress: Progress) -> tuple:
         try:

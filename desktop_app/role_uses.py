@@ -6,9 +6,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
-from desktop_app.i18n import t, tm
-from inference.catalog import ROLES
-from inference.model_manager import LITE_BACKEND, ModelSpec
+from desktop_app.i18n import tm
+from inference.i18n import tr
+from inference.model_manager import ModelSpec
+from inference.registry import BUNDLED, ROLES
 
 
 class RoleUsePanel(QWidget):
@@ -41,12 +42,10 @@ class RoleUsePanel(QWidget):
         label.setProperty("lite", spec is None or spec.bundled)
         if spec is None:
             label.setText(tm(f"uses.none.{role}"))
-        elif spec.backend == LITE_BACKEND:
-            label.setText(tm("uses.lite_illustrator"))
+        elif spec.traits.source == BUNDLED:  # no backend to name: the app's own drawing
+            label.setText(tm(f"uses.{spec.backend}_{role}"))
         elif spec.bundled:
-            label.setText(tm("uses.bundled", backend=t(f"settings.backend.{spec.backend}")))
+            label.setText(tm("uses.bundled", backend=tr(spec.traits.label_key)))
         else:
             name = title or spec.path.name
-            label.setText(
-                tm("uses.model", name=name, backend=t(f"settings.backend.{spec.backend}"))
-            )
+            label.setText(tm("uses.model", name=name, backend=tr(spec.traits.label_key)))

@@ -18,10 +18,10 @@ from typing import Any
 
 from inference.errors import ModelError
 from inference.i18n import DEFAULT_LANGUAGE, current_language, tr
+from inference.registry import ROLES
 from resources import resource_path
 
 DOMAIN = "models"
-ROLES = ("generator", "ranker", "illustrator")
 # model: runs in its role as is; base: a starting point for training (not usable as is);
 # decoder: a part that goes into another model's folder (TAESD into an illustrator).
 KINDS = ("model", "base", "decoder")

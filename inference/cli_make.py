@@ -13,7 +13,8 @@ from inference.errors import InputError, OutputError
 from inference.i18n import adopt_settings_language, tr
 from inference.params import MAX_PROMPT_CHARS
 from inference.progress import Progress
-from inference.settings import BACKENDS, Settings, load_settings
+from inference.registry import ROLES, backend_names
+from inference.settings import RANGES, Settings, load_settings
 
 
 def build_parser() -> ArgumentParser:
@@ -28,7 +29,7 @@ def build_parser() -> ArgumentParser:
     p.add_argument("--subtitle", help=tr("cli.make.subtitle"))
     p.add_argument("--candidates", type=int, metavar="N", help=tr("cli.make.candidates"))
     p.add_argument("--seed", type=int, help=tr("cli.make.seed"))
-    p.add_argument("--backend", choices=BACKENDS, help=tr("cli.make.backend"))
+    p.add_argument("--backend", choices=backend_names(), help=tr("cli.make.backend"))
     p.add_argument("--steps", type=int, help=tr("cli.make.steps"))
     p.add_argument("--size", type=int, metavar="PX", help=tr("cli.make.size"))
     p.add_argument("--poster-width", type=int, metavar="PX", help=tr("cli.make.poster_width"))
@@ -38,25 +39,28 @@ def build_parser() -> ArgumentParser:
     return p
 
 
+# Range-checked flags and the settings key whose range (settings.RANGES) they share.
+RANGE_FLAGS = (
+    ("candidates", "n_candidates"),
+    ("steps", "image.steps"),
+    ("size", "image.width"),
+    ("poster_width", "poster_width"),
+    ("threads", "threads"),
+    ("seed", "generation.seed"),
+)
+
+
 def apply_overrides(settings: Settings, args) -> None:
     """Command-line flags win over the settings file (range-checked like the settings)."""
     models = settings.models
-    for role in ("generator", "ranker", "illustrator"):
+    for role in ROLES:
         value = getattr(args, role)
         if value:
             setattr(models, f"{role}_dir", str(Path(value).expanduser()))
-    if args.backend:
-        models.generator_backend = models.ranker_backend = args.backend
-        models.illustrator_backend = args.backend
-    checks = [
-        ("candidates", args.candidates, 1, 16),
-        ("steps", args.steps, 1, 100),
-        ("size", args.size, 64, 1024),
-        ("poster_width", args.poster_width, 320, 4096),
-        ("threads", args.threads, 0, 256),
-        ("seed", args.seed, 0, 2**32 - 1),
-    ]
-    for name, value, lo, hi in checks:
+        if args.backend in backend_names(role):
+            setattr(models, f"{role}_backend", args.backend)  # every stage that has it
+    for name, key in RANGE_FLAGS:
+        value, (lo, hi) = getattr(args, name), RANGES[key]
         if value is not None and not lo <= value <= hi:
             raise InputError(tr("cli.make.out_of_range", name=name, lo=lo, hi=hi))
     if args.candidates:

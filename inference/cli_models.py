@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from inference.catalog import ROLES, load_catalog
+from inference.catalog import load_catalog
 from inference.cli_common import ArgumentParser, cancel_on_sigint, report_user_errors
 from inference.cli_models_progress import DownloadBar, StageBars
 from inference.downloader import DownloadOptions
@@ -33,6 +33,7 @@ from inference.installer import install
 from inference.model_manager import ModelManager
 from inference.model_store import QUANTIZATIONS, InstalledModel, ModelStore, use_model
 from inference.progress import Progress
+from inference.registry import ROLES, backend_names
 from inference.settings import Settings, load_settings, save_settings
 
 DOMAIN = "models"
@@ -288,7 +289,7 @@ def _parser() -> ArgumentParser:
     use = sub.add_parser("use", help=tr("cli.help.use", DOMAIN))
     use.add_argument("id", help=tr("cli.opt.id", DOMAIN))
     use.add_argument(
-        "--backend", choices=("onnx", "torch"), default=None, help=tr("cli.opt.backend", DOMAIN)
+        "--backend", choices=backend_names(), default=None, help=tr("cli.opt.backend", DOMAIN)
     )
     return p
 

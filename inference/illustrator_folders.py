@@ -35,9 +35,10 @@ from typing import Any
 from inference.errors import ModelError
 from inference.i18n import tr
 from inference.jsonfiles import read_json_file
+from inference.registry import family_members
 
 DOMAIN = "image"
-BACKENDS = ("onnx", "torch")
+BACKENDS = family_members("diffusers")  # the weight kinds such a folder may hold
 VAE_TINY_DIR = "vae_tiny"
 VAE_DECODER_TINY_DIR = "vae_decoder_tiny"
 SAFETY_CHECKER_DIR = "safety_checker"

@@ -10,13 +10,14 @@ import struct
 from pathlib import Path
 from typing import Any
 
+from inference import registry
 from inference.errors import DemotivatorError, ModelError
 from inference.i18n import tr
 from inference.jsonfiles import read_json_file
 from inference.model_manifest import model_files
+from inference.registry import ROLES
 
 DOMAIN = "models"
-ROLES = ("generator", "ranker", "illustrator")
 
 
 def _roles_text() -> str:
@@ -152,12 +153,11 @@ def guess_role(path: Path) -> str | None:
 def load_check(path: Path, role: str, backend: str | None = None) -> str:
     """Really load the model (seconds; imports torch/onnxruntime) and return the backend used.
     Raises the loader's own translated error when the weights are unusable."""
-    from inference.model_manager import loader_for
-
     model: Any = None
     try:
         kwargs = {"backend": backend} if backend else {}
-        model = loader_for(role, backend or "")(path, **kwargs)
+        load = registry.backend(role, backend or registry.DEFAULT_BACKEND).load_function()
+        model = load(path, **kwargs)
         return str(getattr(model, "backend", backend or ""))
     except DemotivatorError:
         raise

@@ -17,9 +17,10 @@ from typing import Any
 from inference.errors import ModelError
 from inference.i18n import tr
 from inference.jsonfiles import read_json_file
+from inference.registry import family_members
 
 DOMAIN = "text"
-BACKENDS = ("onnx", "torch")
+BACKENDS = family_members("hf-text")  # the weight kinds such a folder may hold
 
 _TORCH_WEIGHT_GLOBS = ("*.safetensors", "pytorch_model*.bin")
 _TOKENIZER_FILES = ("tokenizer.json", "vocab.json", "vocab.txt", "tokenizer.model")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from inference import registry
 from inference.errors import ModelError
 from inference.i18n import tr
 from inference.progress import Progress
@@ -22,20 +23,11 @@ from inference.settings import Settings
 from inference.stages import Generator, Illustrator, Ranker
 from resources import resource_path
 
-ROLES = ("generator", "ranker", "illustrator")
-
 
 def bundled_model_dir(role: str) -> Path | None:
     """The lite model shipped with the app for ``role``, if this build has one."""
     path = resource_path("models", f"lite-{role}")
     return path if path.is_dir() else None
-
-
-LITE_BACKEND = "lite"  # the non-neural lite illustrator
-
-
-def lite_illustrator_dir() -> Path:
-    return resource_path("lite_illustrator")
 
 
 @dataclass(frozen=True)
@@ -46,24 +38,15 @@ class ModelSpec:
     threads: int
     bundled: bool = False  # a lite model shipped with the app, not one the user chose
 
+    @property
+    def traits(self) -> registry.Backend:
+        """The registry entry of this role and backend (what it needs, how it loads)."""
+        return registry.backend(self.role, self.backend)
+
 
 def loader_for(role: str, backend: str = "") -> Callable[..., Any]:
     """The load function for ``role`` (imported lazily: it pulls in torch & co)."""
-    if backend == LITE_BACKEND:
-        from inference.lite_illustrator import load_lite_illustrator
-
-        return load_lite_illustrator
-    if role == "generator":
-        from inference.generator import load_generator
-
-        return load_generator
-    if role == "ranker":
-        from inference.ranker import load_ranker
-
-        return load_ranker
-    from inference.illustrator import load_illustrator
-
-    return load_illustrator
+    return registry.backend(role, backend or registry.DEFAULT_BACKEND).load_function()
 
 
 class ModelManager:
@@ -94,8 +77,9 @@ class ModelManager:
             bundled = None
         if bundled is not None:
             return ModelSpec(role, bundled, backend, threads, bundled=True)
-        if role == "illustrator":
-            return ModelSpec(role, lite_illustrator_dir(), LITE_BACKEND, threads, bundled=True)
+        fallback = registry.no_folder_backend(role)  # e.g. the emoji illustrator
+        if fallback is not None and (path := fallback.resource_dir()) is not None:
+            return ModelSpec(role, path, fallback.name, threads, bundled=True)
         return None
 
     def _generator_is_bundled(self) -> bool:
@@ -103,7 +87,7 @@ class ModelManager:
             return False
         return bundled_model_dir("generator") is not None
 
-    def check_folders(self, roles: tuple[str, ...] = ROLES) -> None:
+    def check_folders(self, roles: tuple[str, ...] = registry.ROLES) -> None:
         """Fail fast, before any model runs, on a configured folder that does not exist or
         is not a usable model of its role (broken config, wrong kind, no weights): the JSON
         checks the loaders make, in milliseconds, so the user learns it before the first
@@ -112,7 +96,7 @@ class ModelManager:
 
         for role in roles:
             spec = self.spec(role)
-            if spec is None or spec.backend == LITE_BACKEND:
+            if spec is None or spec.traits.source != registry.FOLDER:
                 continue
             if not spec.path.is_dir():
                 raise ModelError(
@@ -135,7 +119,7 @@ class ModelManager:
                 return cached[1]
             if progress is not None:
                 progress.stage(stage or role, None, tr("model.loading", name=spec.path.name))
-            load = loader_for(role, spec.backend)
+            load = spec.traits.load_function()
             model = load(spec.path, backend=spec.backend, threads=spec.threads)
             self._loaded[role] = (spec, model)
             return model
@@ -168,11 +152,14 @@ class ModelManager:
             spec.bundled,
         )
 
-    def needs_visual_prompt(self) -> bool:
-        """The lite illustrator reads the Russian joke itself; SD models need a scene."""
+    def needs_scene(self) -> bool:
+        """Whether the configured illustrator draws from an English scene description (an SD
+        model) rather than from the Russian joke itself (the lite one): asked before it
+        loads, so the scene is written only when it will be read."""
         spec = self.spec("illustrator")
-        return spec is None or spec.backend != LITE_BACKEND
+        return spec is None or spec.traits.needs_scene
 
-    def unload(self) -> None:
-        with self._lock:
-            self._loaded.clear()
+    def needs_torch(self) -> bool:
+        """Whether any configured model loads through torch."""
+        specs = [self.spec(role) for role in registry.ROLES]
+        return any(spec is not None and spec.traits.needs_torch for spec in specs)

@@ -20,7 +20,6 @@ from inference.errors import Cancelled, ModelError
 from inference.file_hashes import CHUNK, sha256_file
 from inference.i18n import tr
 from inference.model_checks import check_folder, check_safetensors_files, guess_role, load_check
-from inference.model_manager import lite_illustrator_dir
 from inference.model_manifest import (
     FileRecord,
     Manifest,
@@ -30,6 +29,7 @@ from inference.model_manifest import (
     write_manifest,
 )
 from inference.progress import Progress
+from inference.registry import backend_names, no_folder_backend
 from inference.settings import Settings
 
 DOMAIN = "models"
@@ -386,11 +386,16 @@ def use_model(settings: Settings, model: InstalledModel, backend: str | None = N
     defaults to ONNX when the folder has an export, PyTorch otherwise."""
     if model.kind != "model":
         raise ModelError(tr("store.not_usable", DOMAIN, id=model.id))
-    if model.role == "illustrator" and _same_path(model.path, lite_illustrator_dir()):
+    bundled = no_folder_backend(model.role)
+    bundled_dir = bundled.resource_dir() if bundled is not None else None
+    if bundled_dir is not None and _same_path(model.path, bundled_dir):
         # The emoji illustrator (catalogue entry lite-illustrator) is what an empty folder
         # means; it has no backend, so the one chosen for real picture models stays.
-        settings.models.illustrator_dir = ""
+        setattr(settings.models, f"{model.role}_dir", "")
         return settings
+    if backend is not None and backend not in backend_names(model.role):
+        choices = ", ".join(backend_names(model.role))
+        raise ModelError(tr("store.bad_backend", DOMAIN, backend=backend, choices=choices))
     setattr(settings.models, f"{model.role}_dir", str(model.path))
     chosen = backend or ("onnx" if model.is_onnx else "torch")
     setattr(settings.models, f"{model.role}_backend", chosen)

@@ -98,7 +98,7 @@ class Pipeline:
             if request.picture is not None:
                 self.use_picture(result, request.picture)
             else:
-                if self.models.needs_visual_prompt():
+                if self.models.needs_scene():
                     self.describe(result, progress)
                 self.draw(result, progress)
             if request.title is not None:
@@ -180,7 +180,7 @@ class Pipeline:
     ) -> Image.Image:
         """(Re)draw the picture; «другая картинка» passes ``new_seed=True``."""
         progress = progress or Progress()
-        if not result.visual_prompt and self.models.needs_visual_prompt():
+        if not result.visual_prompt and self.models.needs_scene():
             self.describe(result, progress)
         if result.image_params.seed is None or new_seed:
             result.image_params.seed = random_seed()

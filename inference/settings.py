@@ -20,10 +20,10 @@ from platformdirs import user_config_dir, user_data_dir
 from inference.i18n import tr
 from inference.jsonfiles import write_json_file
 from inference.params import GenerationParams, ImageParams
+from inference.registry import DEFAULT_BACKEND, ROLES, backend_names
 
 APP_NAME = "demotivator-studio"
 SETTINGS_FILE = "settings.json"
-BACKENDS = ("onnx", "torch")
 PICTURE_SOURCES = ("model", "own")
 
 
@@ -40,9 +40,9 @@ class ModelSettings:
     generator_dir: str = ""  # "" = the bundled lite generator, when present
     ranker_dir: str = ""  # "": the lite ranker with the lite generator, else likelihood
     illustrator_dir: str = ""  # "" = the lite (non-neural) illustrator
-    generator_backend: str = "onnx"
-    ranker_backend: str = "onnx"
-    illustrator_backend: str = "onnx"
+    generator_backend: str = DEFAULT_BACKEND
+    ranker_backend: str = DEFAULT_BACKEND
+    illustrator_backend: str = DEFAULT_BACKEND
     picture_source: str = "model"  # "model": draw it; "own": the user supplies a picture
     models_dir: str = ""  # "" = <data dir>/models
 
@@ -79,9 +79,7 @@ class Settings:
 # Allowed ranges/choices (the settings dialog uses them too); anything outside falls back
 # to the default with a warning.
 CHOICES: dict[str, tuple] = {
-    "models.generator_backend": BACKENDS,
-    "models.ranker_backend": BACKENDS,
-    "models.illustrator_backend": BACKENDS,
+    **{f"models.{role}_backend": backend_names(role) for role in ROLES},
     "models.picture_source": PICTURE_SOURCES,
     "language": ("ru", "en"),
     "theme": ("system", "light", "dark"),

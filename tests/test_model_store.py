@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from inference import cli_models
-from inference.catalog import ROLES, CatalogError, load_catalog, parse_catalog
+from inference.catalog import CatalogError, load_catalog, parse_catalog
 from inference.downloader import SpeedMeter, offline_mode
 from inference.errors import ModelError
 from inference.human_units import format_bytes, format_duration
@@ -19,6 +19,7 @@ from inference.i18n import set_language
 from inference.model_manifest import MANIFEST_NAME
 from inference.model_store import ModelStore, slug_id, use_model
 from inference.progress import Progress
+from inference.registry import ROLES
 from inference.settings import Settings, load_settings
 
 
@@ -301,15 +302,17 @@ def test_lite_entries_are_what_the_app_runs_with_no_model_chosen(store, capsys):
 def test_using_the_lite_illustrator_entry_keeps_the_picture_backend(store):
     """«Использовать» on the lite-illustrator row means the default (no folder); the backend
     chosen for real picture models is not turned into "torch" by the emoji folder."""
-    from inference.model_manager import LITE_BACKEND, ModelManager
+    from inference.model_manager import ModelManager
+    from inference.registry import no_folder_backend
 
     lite = store.status(load_catalog().get("lite-illustrator")).installed
+    lite_backend = no_folder_backend("illustrator")
     settings = Settings()
     settings.models.illustrator_dir, settings.models.illustrator_backend = "/some/sd", "onnx"
     settings = use_model(settings, lite)
     assert settings.models.illustrator_dir == ""
     assert settings.models.illustrator_backend == "onnx"
-    assert ModelManager(settings).spec("illustrator").backend == LITE_BACKEND
+    assert ModelManager(settings).spec("illustrator").backend == lite_backend.name
 
 
 def test_cli_speaks_english(capsys):

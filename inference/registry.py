@@ -1,0 +1,146 @@
+"""The one table of stages and their backends: (role, backend) → loader and traits.
+
+Settings validation, the command line's choices, the settings dialog, the model store's
+``use``, the model manager and the pipeline all read this table; none of them names a
+backend itself. Loaders are given as ``"module:function"`` and imported only when a model
+is loaded, so reading the table costs nothing (no torch, no onnxruntime).
+
+Adding a backend = one module with a loader + one :data:`BACKENDS` entry + its label in
+``resources/i18n/core.json`` + tests: see docs/adding-a-backend.md.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from resources import resource_path
+
+ROLES = ("generator", "ranker", "illustrator")
+
+# Where a backend's model comes from (what the settings' ``<role>_dir`` field holds).
+FOLDER = "folder"  # a model folder (Hugging Face layout)
+FILE = "file"  # one model file (e.g. a GGUF)
+URL = "url"  # a running server
+BUNDLED = "bundled"  # shipped with the app; nothing for the user to choose
+
+# Settings keys that only some backends honour (the dialog and docs can say which apply).
+TEXT_OPTIONS = (
+    "threads",
+    "generation.temperature",
+    "generation.top_p",
+    "generation.top_k",
+    "generation.repetition_penalty",
+    "generation.max_new_tokens",
+    "generation.seed",
+)
+RANKER_OPTIONS = ("threads",)
+DIFFUSION_OPTIONS = (
+    "threads",
+    "image.width",
+    "image.height",
+    "image.steps",
+    "image.guidance",
+    "image.seed",
+)
+LITE_DRAW_OPTIONS = ("image.width", "image.height", "image.seed")
+
+
+@dataclass(frozen=True)
+class Backend:
+    role: str
+    name: str  # what settings and the CLI store: "onnx", "torch", …
+    loader: str  # "module:function(path, backend=, threads=) -> stage object"
+    source: str = FOLDER
+    needs_torch: bool = False  # loading imports torch (the GUI pauses its GC around it)
+    needs_scene: bool = False  # an illustrator that draws from an English scene description
+    options: tuple[str, ...] = ()
+    # Offered in settings, the CLI and the dialogs. A backend that is not is only ever
+    # chosen by the app itself (the lite illustrator, used when no folder is set).
+    selectable: bool = True
+    # Backends of one family read the same folder layout, so a folder holding only the other
+    # family member's weights falls back to it (with a warning) instead of failing.
+    family: str = ""
+    resource: tuple[str, ...] = ()  # BUNDLED: the resource folder the loader reads
+
+    @property
+    def label_key(self) -> str:
+        """The i18n key (core domain) of the name shown to the user."""
+        return f"backend.label.{self.name}"
+
+    def load_function(self) -> Callable[..., Any]:
+        module, _, function = self.loader.partition(":")
+        return getattr(importlib.import_module(module), function)
+
+    def resource_dir(self) -> Path | None:
+        return resource_path(*self.resource) if self.resource else None
+
+
+BACKENDS: tuple[Backend, ...] = (
+    Backend("generator", "onnx", "inference.generator:load_generator", options=TEXT_OPTIONS,
+            family="hf-text"),
+    Backend("generator", "torch", "inference.generator:load_generator", needs_torch=True,
+            options=TEXT_OPTIONS, family="hf-text"),
+    Backend("ranker", "onnx", "inference.ranker:load_ranker", options=RANKER_OPTIONS,
+            family="hf-text"),
+    Backend("ranker", "torch", "inference.ranker:load_ranker", needs_torch=True,
+            options=RANKER_OPTIONS, family="hf-text"),
+    # Optimum's ONNX Stable Diffusion pipeline needs torch at run time, like diffusers.
+    Backend("illustrator", "onnx", "inference.illustrator:load_illustrator", needs_torch=True,
+            needs_scene=True, options=DIFFUSION_OPTIONS, family="diffusers"),
+    Backend("illustrator", "torch", "inference.illustrator:load_illustrator",
+            needs_torch=True, needs_scene=True, options=DIFFUSION_OPTIONS, family="diffusers"),
+    Backend("illustrator", "lite", "inference.lite_illustrator:load_lite_illustrator",
+            source=BUNDLED, options=LITE_DRAW_OPTIONS, selectable=False,
+            resource=("lite_illustrator",)),
+)  # fmt: skip
+
+DEFAULT_BACKEND = "onnx"  # what a fresh settings file says for every role
+
+
+def backend(role: str, name: str) -> Backend:
+    """The entry for ``role``/``name``; KeyError when there is none."""
+    for entry in BACKENDS:
+        if entry.role == role and entry.name == name:
+            return entry
+    raise KeyError(f"{role}/{name}")
+
+
+def find(role: str, name: str) -> Backend | None:
+    try:
+        return backend(role, name)
+    except KeyError:
+        return None
+
+
+def backends(role: str, selectable_only: bool = True) -> tuple[Backend, ...]:
+    return tuple(e for e in BACKENDS if e.role == role and (e.selectable or not selectable_only))
+
+
+def backend_names(role: str | None = None) -> tuple[str, ...]:
+    """Selectable backend names of ``role`` (or of any role, table order, no repeats)."""
+    roles = ROLES if role is None else (role,)
+    names = [e.name for r in roles for e in backends(r)]
+    return tuple(dict.fromkeys(names))
+
+
+def family_members(family: str) -> tuple[str, ...]:
+    """The backend names of one folder family (e.g. a Hugging Face text folder: its ONNX
+    export and its PyTorch weights), table order: what a folder loader may pick between."""
+    return tuple(dict.fromkeys(e.name for e in BACKENDS if e.family == family))
+
+
+def no_folder_backend(role: str) -> Backend | None:
+    """The bundled backend the app uses when ``role`` has no folder and no lite model."""
+    for entry in backends(role, selectable_only=False):
+        if entry.source == BUNDLED:
+            return entry
+    return None
+
+
+def applies(role: str, name: str, option: str) -> bool:
+    """Whether the settings key ``option`` changes what ``role``/``name`` does."""
+    return option in backend(role, name).options

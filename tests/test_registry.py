@@ -1,0 +1,70 @@
+"""The one table of stages and backends: everything that offers or checks a backend reads it."""
+
+from __future__ import annotations
+
+import pytest
+
+from inference import registry
+from inference.cli_make import apply_overrides, build_parser
+from inference.i18n import tr
+from inference.model_manager import ModelManager
+from inference.settings import CHOICES, Settings, settings_from_dict
+
+
+def test_every_loader_resolves_and_every_label_is_translated():
+    for entry in registry.BACKENDS:
+        assert entry.role in registry.ROLES
+        assert callable(entry.load_function()), entry
+        assert tr(entry.label_key) != entry.label_key, entry.label_key
+        assert entry.source in (registry.FOLDER, registry.FILE, registry.URL, registry.BUNDLED)
+
+
+def test_settings_accept_exactly_the_selectable_backends_of_each_role():
+    for role in registry.ROLES:
+        assert CHOICES[f"models.{role}_backend"] == registry.backend_names(role)
+    # "lite" is a backend the app picks itself, never one a settings file may choose.
+    settings, warnings = settings_from_dict({"models": {"illustrator_backend": "lite"}})
+    assert settings.models.illustrator_backend == registry.DEFAULT_BACKEND and warnings
+    settings, warnings = settings_from_dict({"models": {"generator_backend": "torch"}})
+    assert settings.models.generator_backend == "torch" and not warnings
+
+
+def test_cli_backend_choices_and_only_stages_that_have_it():
+    assert set(registry.backend_names()) <= set(
+        build_parser()._option_string_actions["--backend"].choices
+    )
+    args = build_parser().parse_args(["x", "--backend", "torch"])
+    settings = Settings()
+    apply_overrides(settings, args)
+    for role in registry.ROLES:
+        expected = "torch" if "torch" in registry.backend_names(role) else registry.DEFAULT_BACKEND
+        assert getattr(settings.models, f"{role}_backend") == expected
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["x", "--backend", "lite"])
+
+
+def test_no_folder_means_the_bundled_backend_and_its_traits():
+    manager = ModelManager(Settings())
+    spec = manager.spec("illustrator")
+    lite = registry.no_folder_backend("illustrator")
+    assert lite is not None and spec is not None
+    assert (spec.backend, spec.path, spec.bundled) == (lite.name, lite.resource_dir(), True)
+    assert not manager.needs_torch() and not manager.needs_scene()
+    manager.check_folders()  # a bundled source has no folder of the user's to check
+
+    settings = Settings()
+    settings.models.illustrator_dir = "/some/sd"
+    manager.configure(settings)
+    assert manager.needs_scene() and manager.needs_torch()  # Optimum's SD pipeline: torch
+
+
+def test_family_members_are_what_a_folder_loader_picks_between():
+    from inference.illustrator_folders import BACKENDS as SD_BACKENDS
+    from inference.model_folders import BACKENDS as TEXT_BACKENDS
+
+    assert TEXT_BACKENDS == registry.backend_names("generator") == registry.backend_names("ranker")
+    assert registry.backend_names("illustrator") == SD_BACKENDS
+    assert registry.backend("generator", "torch").needs_torch
+    assert not registry.backend("generator", "onnx").needs_torch
+    with pytest.raises(KeyError):
+        registry.backend("ranker", "lite")
