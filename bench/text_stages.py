@@ -61,14 +61,32 @@ def _generation_run(gen: Any, prompt: str, n: int, params: GenerationParams) -> 
     }
 
 
+def _load_gguf(task: dict[str, Any]) -> tuple[Any, Any]:
+    """A llamacpp variant: the GGUF on llama.cpp, and the folder's tokenizer to cut the
+    exact prompt with (no logits to compare: llama.cpp's server does not return them)."""
+    from transformers import AutoTokenizer
+
+    from bench.variants import GGUF_FILE
+    from inference.llamacpp_generator import load_llamacpp_generator
+
+    gen = load_llamacpp_generator(Path(task["folder"]) / GGUF_FILE, threads=task["threads"])
+    gen.info["chat_template"] = ""  # plain continuation, like the other variants
+    task["artifacts"] = None
+    return gen, AutoTokenizer.from_pretrained(task["folder"])
+
+
 def measure_generator(task: dict[str, Any]) -> dict[str, Any]:
     from inference.generator import load_generator
 
     with stopwatch() as load:
-        gen = load_generator(task["folder"], task["backend"], task["threads"])
+        if task["backend"] == "llamacpp":
+            gen, tokenizer = _load_gguf(task)
+        else:
+            gen = load_generator(task["folder"], task["backend"], task["threads"])
+            tokenizer = gen.tokenizer
     rss_loaded = rss_mb()
-    gen.tokenizer.chat_template = None  # plain continuation: the prompt is exactly P tokens
-    prompt, prompt_tokens = exact_prompt(gen.tokenizer, task["prompt_tokens"])
+    tokenizer.chat_template = None  # plain continuation: the prompt is exactly P tokens
+    prompt, prompt_tokens = exact_prompt(tokenizer, task["prompt_tokens"])
     n, new_tokens = task["candidates"], task["new_tokens"]
     params = GenerationParams(
         temperature=0.9,

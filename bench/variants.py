@@ -23,9 +23,17 @@ from bench.specs import ModelSpec
 from inference.illustrator_folders import VAE_DECODER_TINY_DIR, VAE_TINY_DIR
 
 REFERENCE = "torch-fp32"
+GGUF_FILE = "model.gguf"  # in a llamacpp-* variant folder
 # Everything the benchmark knows how to make, per role; --quick measures the first few.
 VARIANTS: dict[str, tuple[str, ...]] = {
-    "generator": ("torch-fp32", "onnx-fp32", "onnx-int4", "onnx-int8", "onnx-int8wo"),
+    "generator": (
+        "torch-fp32",
+        "onnx-fp32",
+        "onnx-int4",
+        "onnx-int8",
+        "onnx-int8wo",
+        "llamacpp-q8_0",  # the same weights as a GGUF on llama.cpp (export/gguf.py)
+    ),
     "ranker": ("torch-fp32", "onnx-fp32", "onnx-int8"),
     # the full VAE is timed with ONNX only: the decoder comparison needs one backend, and a
     # PyTorch full-VAE decode of 512² takes minutes on two cores
@@ -137,11 +145,31 @@ class VariantStore:
         fp32_dir, _ = self.onnx_dir(spec, "fp32")
         return folder, cached(folder, lambda d: _quantize(spec, precision, fp32_dir, d))
 
+    def gguf_dir(self, spec: ModelSpec, precision: str) -> tuple[Path, dict[str, Any]]:
+        """``model.gguf`` beside the torch folder's tokenizer files (the benchmark's exact
+        prompt is cut with them)."""
+        folder = self.model_dir(spec) / f"llamacpp-{precision}"
+        torch_dir, _ = self.torch_dir(spec)
+
+        def make(dst: Path) -> dict[str, Any]:
+            from export.gguf import export_gguf
+
+            dst.mkdir(parents=True)
+            for child in torch_dir.iterdir():
+                if child.name.startswith(("tokenizer", "vocab", "merges", "special_", "chat_")):
+                    _link_or_copy(str(child), str(dst / child.name))
+            export_gguf(torch_dir, dst / GGUF_FILE, precision)
+            return {"quantization": {"gguf": precision}}
+
+        return folder, cached(folder, make)
+
     def variant(self, spec: ModelSpec, name: str) -> Variant:
         base, _, decoder = name.partition("+")
         backend, precision = base.split("-", 1)
         if backend == "torch":
             folder, info = self.torch_dir(spec)
+        elif backend == "llamacpp":
+            folder, info = self.gguf_dir(spec, precision)
         else:
             folder, info = self.onnx_dir(spec, precision)
         if decoder == "vae":
