@@ -30,14 +30,16 @@ def report_user_errors(body: Callable[[], int]) -> int:
 
 
 @contextmanager
-def cancel_on_sigint(progress: Progress) -> Iterator[None]:
-    """First Ctrl+C asks the running stage to stop (within one token/step); a second one
-    interrupts at once."""
+def cancel_on_sigint(progress: Progress, notice: str = "") -> Iterator[None]:
+    """First Ctrl+C asks the running stage to stop (within one token/step), printing
+    ``notice`` if given; a second one interrupts at once."""
 
     def handler(signum: int, frame: object) -> None:
         if progress.cancelled:
             raise KeyboardInterrupt
         progress.cancel()
+        if notice:
+            print(notice, file=sys.stderr, flush=True)
 
     try:
         previous = signal.signal(signal.SIGINT, handler)

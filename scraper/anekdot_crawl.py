@@ -42,6 +42,8 @@ class CrawlStats:
     duplicates: int = 0
     skipped_blocks: int = 0
     rate_anomalies: int = 0  # data-r whose numbers do not add up, or missing
+    pages_bad_bytes: int = 0  # pages stored with bytes invalid in their encoding replaced
+    bad_bytes: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -177,6 +179,9 @@ def crawl_days(
             continue
         _save_page(conn, task, parsed.jokes, parsed.links, base_url, run_id, stats)
         stats.pages_done += 1
+        if fetched.bad_bytes:
+            stats.pages_bad_bytes += 1
+            stats.bad_bytes += fetched.bad_bytes
         stats.skipped_blocks += parsed.skipped
         notify(stats)
     return stats

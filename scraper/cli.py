@@ -86,7 +86,7 @@ def _build_parser() -> ArgumentParser:
 
 
 def _run_anekdot(args: argparse.Namespace) -> int:
-    from scraper.anekdot_crawl import DEFAULT_BASE_URL, crawl_days
+    from scraper.anekdot_crawl import DEFAULT_BASE_URL, CrawlStats, crawl_days
     from scraper.cli_report import CrawlBar, print_crawl_summary
     from scraper.db import connect
     from scraper.http import HttpSettings, PoliteClient
@@ -101,13 +101,28 @@ def _run_anekdot(args: argparse.Namespace) -> int:
         backoff_s=defaults.backoff_s if args.backoff is None else args.backoff,
     )
     conn = connect(args.db)
-    client = PoliteClient(args.base_url or DEFAULT_BASE_URL, settings)
     progress = Progress()
     bar = CrawlBar(enabled=not args.quiet)
+
+    def on_update(stats: CrawlStats) -> None:
+        if bar.enabled and bar.is_new:  # inputs checked, Ctrl+C handler installed
+            bar.say(msg("crawl.started"))
+        bar.update(stats)
+
+    def on_wait(seconds: float, reason: str) -> None:
+        bar.say(msg("wait.notice", seconds=f"{seconds:.0f}", reason=reason))
+
+    client = PoliteClient(
+        args.base_url or DEFAULT_BASE_URL,
+        settings,
+        cancelled=lambda: progress.cancelled,
+        on_wait=on_wait,
+        on_notice=bar.say,
+    )
     try:
-        with cancel_on_sigint(progress):
+        with cancel_on_sigint(progress, notice=msg("crawl.stopping")):
             stats = crawl_days(
-                conn, client, args.first, args.last, progress=progress, on_update=bar.update
+                conn, client, args.first, args.last, progress=progress, on_update=on_update
             )
     except (Cancelled, KeyboardInterrupt):
         bar.close()

@@ -45,6 +45,18 @@ class CrawlBar:
         )
         self._bar.refresh()
 
+    @property
+    def is_new(self) -> bool:
+        """No update shown yet."""
+        return self._bar is None
+
+    def say(self, line: str) -> None:
+        """A line above the bar (the bar stays whole), or plainly when there is none."""
+        if self._bar is not None:
+            self._bar.write(line, file=sys.stderr)
+        else:
+            print(line, file=sys.stderr, flush=True)
+
     def close(self) -> None:
         if self._bar is not None:
             self._bar.close()
@@ -66,6 +78,11 @@ def print_crawl_summary(stats: CrawlStats, db: Path) -> None:
             db=str(db),
         )
     )
+    if stats.pages_bad_bytes:
+        print(
+            msg("crawl.bad_bytes", pages=stats.pages_bad_bytes, count=stats.bad_bytes),
+            file=sys.stderr,
+        )
     for _url, reason in stats.failures[:MAX_LISTED_FAILURES]:
         print(msg("crawl.failure", reason=reason), file=sys.stderr)
     if stats.failures:

@@ -2,11 +2,17 @@
 timeout, and retries with exponential backoff.
 
 Two layers of retries, because they catch different failures:
-- urllib3's ``Retry`` (mounted on the requests Session) retries 429/5xx answers, honouring
-  ``Retry-After``, and connection/read timeouts that happen before the headers arrive;
-- :meth:`PoliteClient.get` retries what urllib3 cannot see: a body cut short (the
-  connection dropped before Content-Length bytes, or an HTML page without ``</html>``) and
-  a timeout while the body is being read.
+- urllib3's ``Retry`` (mounted on the requests Session) retries connection/read timeouts
+  that happen before the headers arrive;
+- :meth:`PoliteClient.get` retries 429/5xx answers (honouring ``Retry-After``), a body cut
+  short (the connection dropped before Content-Length bytes, or an HTML page without
+  ``</html>``) and a body that does not arrive whole within the timeout.
+
+Bounds, so that no server can make a run grow or stall without a word: the body of a page
+is read in pieces up to ``max_page_bytes`` (a larger page is an error of that page); the
+timeout is a deadline for the whole body, not per read (a server sending 1 byte/s fails
+it); every wait (Crawl-delay, Retry-After, backoff) is capped at ``max_wait_s``, a long one
+is announced through ``on_wait``, and every wait ends early once ``cancelled()`` is true.
 """
 
 from __future__ import annotations
@@ -15,29 +21,37 @@ import time
 import urllib.robotparser
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from inference.errors import Cancelled
 from scraper.errors import FetchError, RobotsDisallowedError, RobotsUnavailableError, msg
-from scraper.textnorm import decode_bytes
+from scraper.textnorm import decode_bytes, decode_counted
 
 CONTACT_URL = "https://example.invalid/demotivator-studio/scraper"  # placeholder: set yours
 DEFAULT_USER_AGENT = f"DemotivatorStudio-scraper/0.1 (+{CONTACT_URL})"
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+ANNOUNCE_WAIT_S = 5.0  # waits at least this long are announced (the bar would look stuck)
+WAIT_STEP_S = 0.2  # a wait checks for Ctrl+C this often
+READ_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
 class HttpSettings:
     user_agent: str = DEFAULT_USER_AGENT
     delay_s: float = 1.5  # between two requests; robots.txt Crawl-delay wins if larger
-    timeout_s: float = 30.0  # hard limit per read (connect and each read)
+    timeout_s: float = 30.0  # connect, each read, and the whole body of one request
     retries: int = 5  # per request, for 429/5xx/timeouts/cut bodies
     backoff_s: float = 2.0  # exponential: backoff_s * 2**(n-1), capped at backoff_max_s
     backoff_max_s: float = 120.0
+    max_wait_s: float = 300.0  # cap of one Retry-After or Crawl-delay wait
+    max_page_bytes: int = 16 << 20  # a daily page is ~0.3 MB; bigger is not a page of ours
 
 
 @dataclass(frozen=True)
@@ -46,10 +60,19 @@ class Fetched:
     status: int
     text: str
     encoding: str
+    bad_bytes: int = 0  # bytes not valid in the page's encoding, replaced by U+FFFD
 
 
 class TruncatedBody(Exception):
     """The body ended before the page did."""
+
+
+class BodyTooSlow(Exception):
+    """The body did not arrive whole before the request's deadline."""
+
+
+class PageTooLarge(Exception):
+    """The body is larger than ``max_page_bytes`` (not retried: it would be again)."""
 
 
 def build_session(settings: HttpSettings) -> requests.Session:
@@ -57,14 +80,13 @@ def build_session(settings: HttpSettings) -> requests.Session:
         total=settings.retries,
         connect=settings.retries,
         read=settings.retries,
-        status=settings.retries,
+        status=0,  # 429/5xx: get() waits itself (capped, announced, Ctrl+C-able)
         other=0,
         backoff_factor=settings.backoff_s,
         backoff_max=settings.backoff_max_s,
-        status_forcelist=RETRY_STATUSES,
         allowed_methods=frozenset({"GET", "HEAD"}),
-        respect_retry_after_header=True,
-        raise_on_status=False,  # the last answer comes back; get() turns it into FetchError
+        respect_retry_after_header=False,
+        raise_on_status=False,
     )
     session = requests.Session()
     adapter = HTTPAdapter(max_retries=retry)
@@ -88,11 +110,17 @@ class PoliteClient:
         base_url: str,
         settings: HttpSettings | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        cancelled: Callable[[], bool] = lambda: False,
+        on_wait: Callable[[float, str], None] = lambda seconds, reason: None,
+        on_notice: Callable[[str], None] = lambda line: None,
     ) -> None:
         self.base_url = base_url.rstrip("/") + "/"
         self.settings = settings or HttpSettings()
         self.session = build_session(self.settings)
         self._sleep = sleep
+        self.cancelled = cancelled  # e.g. lambda: progress.cancelled (first Ctrl+C)
+        self.on_wait = on_wait  # (seconds, why): shown to the user before a long wait
+        self.on_notice = on_notice  # a line the user should read (a capped Crawl-delay)
         self._last_request = 0.0
         self._robots: urllib.robotparser.RobotFileParser | None = None
         self.delay_s = self.settings.delay_s
@@ -123,7 +151,12 @@ class PoliteClient:
             parser.parse(text.splitlines())
         delay = parser.crawl_delay(self.settings.user_agent)
         if delay:
-            self.delay_s = max(self.delay_s, float(delay))
+            asked = float(delay)
+            if asked > self.settings.max_wait_s:
+                self.on_notice(
+                    msg("wait.crawl_delay_capped", asked=f"{asked:g}", cap=self._cap_text())
+                )
+            self.delay_s = max(self.delay_s, min(asked, self.settings.max_wait_s))
         return parser
 
     def check_allowed(self, url: str) -> None:
@@ -132,11 +165,31 @@ class PoliteClient:
         if not self._robots.can_fetch(self.settings.user_agent, url):
             raise RobotsDisallowedError(url)
 
+    # --- waiting -------------------------------------------------------------------------
+    def _cap_text(self) -> str:
+        return f"{self.settings.max_wait_s:g}"
+
+    def wait(self, seconds: float, reason: str) -> None:
+        """Sleep ``seconds`` (capped at ``max_wait_s``), saying why when it is long, and
+        stop with Cancelled as soon as ``cancelled()`` turns true."""
+        seconds = min(seconds, self.settings.max_wait_s)
+        if seconds <= 0:
+            return
+        if seconds >= ANNOUNCE_WAIT_S:
+            self.on_wait(seconds, reason)
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            if self.cancelled():
+                raise Cancelled()
+            self._sleep(min(left, WAIT_STEP_S))
+        if self.cancelled():
+            raise Cancelled()
+
     # --- fetching ------------------------------------------------------------------------
     def _request(self, url: str) -> requests.Response:
         wait = self._last_request + self.delay_s - time.monotonic()
         if self._last_request and wait > 0:
-            self._sleep(wait)
+            self.wait(wait, msg("wait.delay", seconds=f"{self.delay_s:g}"))
         self.requests_made += 1
         try:
             return self.session.get(url, timeout=self.settings.timeout_s, stream=True)
@@ -154,21 +207,71 @@ class PoliteClient:
                 response = self._request(url)
             except requests.RequestException as exc:  # urllib3 has retried already
                 raise FetchError(url, _reason(exc, self.settings.timeout_s)) from exc
+            backoff = min(self.settings.backoff_s * 2**attempt, self.settings.backoff_max_s)
             try:
                 if response.status_code != 200:
                     response.close()
-                    raise FetchError(url, f"HTTP {response.status_code}")
-                body = response.content  # may raise on a cut/slow body
-                text, encoding = decode_bytes(body, _declared_charset(response))
+                    status = f"HTTP {response.status_code}"
+                    if response.status_code not in RETRY_STATUSES or attempt + 1 >= attempts:
+                        raise FetchError(url, status)
+                    asked = _retry_after(response.headers.get("Retry-After"))
+                    if asked is not None and asked > self.settings.max_wait_s:
+                        reason = msg("wait.retry_after_capped", status=status, cap=self._cap_text())
+                    else:
+                        reason = msg("wait.retry", status=status)
+                    self.wait(backoff if asked is None else asked, reason)
+                    continue
+                deadline = time.monotonic() + self.settings.timeout_s
+                body = _read_body(response, deadline, self.settings.max_page_bytes)
+                text, encoding, bad = decode_counted(body, _declared_charset(response))
                 if expect_html and not _looks_complete(text):
                     raise TruncatedBody(msg("fetch.truncated", size=len(body)))
-                return Fetched(response.url, response.status_code, text, encoding)
-            except (requests.RequestException, TruncatedBody) as exc:
+                return Fetched(response.url, response.status_code, text, encoding, bad)
+            except PageTooLarge as exc:
+                limit = self.settings.max_page_bytes >> 20
+                raise FetchError(url, msg("fetch.too_large", limit=limit)) from exc
+            except (requests.RequestException, Urllib3Error, TruncatedBody, BodyTooSlow) as exc:
                 if attempt + 1 >= attempts:
                     raise FetchError(url, _reason(exc, self.settings.timeout_s)) from exc
-                backoff = self.settings.backoff_s * 2**attempt
-                self._sleep(min(backoff, self.settings.backoff_max_s))
+                self.wait(backoff, msg("wait.retry", status=_reason(exc, self.settings.timeout_s)))
+            finally:
+                response.close()
         raise AssertionError("unreachable")
+
+
+def _read_body(response: requests.Response, deadline: float, limit: int) -> bytes:
+    """The body, read a piece at a time (read1: whatever one receive brings), so that the
+    deadline is checked between pieces and the size before it grows past ``limit``."""
+    length = response.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) > limit:
+        raise PageTooLarge()
+    chunks, size = [], 0
+    while True:
+        if time.monotonic() > deadline:
+            raise BodyTooSlow()
+        chunk = response.raw.read1(READ_CHUNK, decode_content=True)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > limit:
+            raise PageTooLarge()
+        chunks.append(chunk)
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())
 
 
 def _declared_charset(response: requests.Response) -> str | None:
@@ -197,7 +300,7 @@ def _reason(exc: BaseException, timeout_s: float) -> str:
         if isinstance(cause, MaxRetryError) and cause.reason is not None:
             cause = cause.reason
             continue
-        if isinstance(cause, requests.Timeout | TimeoutError | ReadTimeoutError):
+        if isinstance(cause, requests.Timeout | TimeoutError | ReadTimeoutError | BodyTooSlow):
             return msg("fetch.timeout", seconds=f"{timeout_s:g}")
         if isinstance(cause, NewConnectionError):
             return msg("fetch.no_connection")

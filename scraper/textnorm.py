@@ -3,8 +3,10 @@ decoding with a fallback for mislabelled encodings, and lenient date parsing."""
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
+import threading
 import unicodedata
 from datetime import UTC, date, datetime
 
@@ -45,11 +47,19 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
-    """Decode ``data``; returns (text, encoding used).
+    """Decode ``data``; returns (text, encoding used). See :func:`decode_counted`."""
+    text, encoding, _bad = decode_counted(data, declared)
+    return text, encoding
+
+
+def decode_counted(data: bytes, declared: str | None = None) -> tuple[str, str, int]:
+    """Decode ``data``; returns (text, encoding used, bytes replaced by U+FFFD).
 
     Tries the declared charset (HTTP header), then one declared in a <meta> tag, then UTF-8,
-    then windows-1251 (what Russian sites used before UTF-8). A charset that is declared but
-    wrong fails strict decoding and falls through to the next candidate.
+    then windows-1251 (what Russian sites used before UTF-8). A charset that fits
+    all but a few bytes (a page with one broken byte) is kept, those bytes replaced and
+    counted; one that fails on many bytes is taken as wrong (a cp1251 page labelled utf-8)
+    and the next candidate is tried.
     """
     candidates: list[str] = []
     if declared:
@@ -57,13 +67,42 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
     meta = _META_CHARSET.search(data[:4096])
     if meta:
         candidates.append(meta.group(1).decode("ascii"))
-    candidates += ["utf-8", "windows-1251"]
-    for encoding in candidates:
-        try:
-            return data.decode(encoding), encoding
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return data.decode("utf-8", errors="replace"), "utf-8"  # unreachable: cp1251 maps ~all
+    # UTF-8 validates itself: a cp1251 page read as UTF-8 fails on nearly every letter.
+    for encoding in (*candidates, "utf-8"):
+        text, bad = _decode_replacing(data, encoding)
+        if text is not None and bad <= max(MAX_BAD_BYTES, len(data) // 1000):
+            return text, encoding, bad
+    text, bad = _decode_replacing(data, "windows-1251")  # maps all but 5 byte values
+    return text or "", "windows-1251", bad
+
+
+MAX_BAD_BYTES = 16  # per page at least; else 1 per 1000 bytes
+
+
+def _decode_replacing(data: bytes, encoding: str) -> tuple[str | None, int]:
+    """(text with bad bytes replaced, how many were bad); (None, 0) for an unknown charset."""
+    try:
+        return data.decode(encoding), 0
+    except LookupError:
+        return None, 0
+    except UnicodeDecodeError:
+        pass
+    bad = 0
+
+    def count(exc: UnicodeError) -> tuple[str, int]:
+        nonlocal bad
+        assert isinstance(exc, UnicodeDecodeError)
+        bad += exc.end - exc.start
+        return "\ufffd", exc.end
+
+    with _COUNT_LOCK:  # one global handler name; it closes over this call's ``bad``
+        codecs.register_error(_COUNTING, count)
+        text = data.decode(encoding, errors=_COUNTING)
+    return text, bad
+
+
+_COUNTING = "scraper-count-bad-bytes"
+_COUNT_LOCK = threading.Lock()
 
 
 def _compact_date(value: float) -> str | None:

@@ -29,3 +29,12 @@ def serve() -> Iterator[Callable[..., tuple[FixtureSite, str]]]:
     yield start
     for site in started:
         site.stop()
+
+
+def serve_site(serve: Callable[..., tuple[FixtureSite, str]], first, days: int) -> tuple:
+    """(site plan, server, base URL) of a generated site of ``days`` days from ``first``."""
+    from tests.scraper.sitegen import build_site
+
+    site = build_site(first, days=days)
+    server, base_url = serve(site.routes())
+    return site, server, base_url

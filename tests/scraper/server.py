@@ -19,7 +19,7 @@ DEFAULT_ROBOTS = "User-agent: *\nDisallow: /private/\n"
 
 @dataclass(frozen=True)
 class Fault:
-    kind: str  # status | slow | truncate | cut_html | empty | redirect
+    kind: str  # status | slow | truncate | cut_html | empty | redirect | endless | dribble
     status: int = 0
     retry_after: str | None = None
     seconds: float = 0.0
@@ -58,6 +58,7 @@ class FixtureSite:
         self._gate.set()
         self._hold_from: int | None = None
         self.waiting = 0
+        self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
 
     # --- configuration -------------------------------------------------------------------
@@ -96,6 +97,7 @@ class FixtureSite:
         return f"http://{host}:{port}"
 
     def stop(self) -> None:
+        self._stopping.set()
         self.release()
         if self._server is not None:
             self._server.shutdown()
@@ -140,12 +142,44 @@ class FixtureSite:
                 self._send(
                     handler, 200, resource.body[: len(resource.body) // 2], resource.content_type
                 )
+            elif fault is not None and fault.kind == "endless":
+                self._endless(handler)
+            elif fault is not None and fault.kind == "dribble":
+                self._dribble(handler, resource.body, resource.content_type, fault.seconds)
             elif fault is not None and fault.kind == "empty":
                 self._send(handler, 200, b"", resource.content_type)
             else:
                 self._send(handler, 200, resource.body, resource.content_type)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (timeout) or was killed
+
+    def _endless(self, handler: BaseHTTPRequestHandler) -> None:
+        """A chunked page that never ends (until the client hangs up or the site stops)."""
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html; charset=utf-8")
+        handler.send_header("Transfer-Encoding", "chunked")
+        handler.end_headers()
+        chunk = b"<p>" + b"x" * 65_536 + b"</p>\n"
+        frame = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
+        while not self._stopping.is_set():
+            handler.wfile.write(frame)
+        handler.close_connection = True
+
+    def _dribble(
+        self, handler: BaseHTTPRequestHandler, body: bytes, content_type: str, every: float
+    ) -> None:
+        """The whole body promised, then one byte per ``every`` seconds: every single read
+        is quick, the page takes forever."""
+        handler.send_response(200)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        for i in range(len(body)):
+            if self._stopping.wait(every):
+                break
+            handler.wfile.write(body[i : i + 1])
+            handler.wfile.flush()
+        handler.close_connection = True
 
     @staticmethod
     def _send(
