@@ -42,6 +42,7 @@ def main() -> None:
                 "poster": window.poster.has_image(),
                 "error": window.messages.text.text(),
                 "beats": len(gaps),
+                "loading_beats": heartbeat.loading_beats,
                 "max_gap_ms": round(max(gaps, default=0) * 1000),
                 "gc_enabled": gc.isenabled(),
                 "frozen": gc.get_freeze_count(),
