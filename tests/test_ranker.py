@@ -98,3 +98,25 @@ def test_missing_folder_and_corrupt_weights(tmp_path, tiny_ranker_dir) -> None:
     (folder / "model.safetensors").write_bytes(b"\x00" * 64)
     with pytest.raises(ModelError, match="повреждены"):
         load_ranker(folder, "torch")
+
+
+def test_gate_threshold_and_score_scale_are_read_from_the_folder(tiny_ranker_dir, tmp_path):
+    from inference.ranker import GATE_FILE, SCALE_FILE, to_percent
+
+    folder = Path(shutil.copytree(tiny_ranker_dir, tmp_path / "ranker"))
+    plain = load_ranker(folder, "torch", threads=1)
+    assert plain.gate_threshold is None and plain.percent(0.3) is None
+    (folder / GATE_FILE).write_text(json.dumps({"threshold": 0.25}), encoding="utf-8")
+    (folder / SCALE_FILE).write_text(json.dumps({"reference": [0.0, 0.5, 1.0]}), encoding="utf-8")
+    ranker = load_ranker(folder, "torch", threads=1)
+    assert ranker.gate_threshold == 0.25
+    assert [ranker.percent(s) for s in (-1.0, 0.0, 0.25, 0.5, 0.75, 2.0)] == pytest.approx(
+        [0.0, 0.0, 25.0, 50.0, 75.0, 100.0]
+    )
+    assert to_percent(0.5, [0.0, 0.5, 0.5, 1.0]) == pytest.approx(200 / 3)  # ties: upper end
+    # damaged extras are ignored: the ranker still ranks
+    (folder / GATE_FILE).write_text("{not json", encoding="utf-8")
+    (folder / SCALE_FILE).write_text(json.dumps({"reference": ["x"]}), encoding="utf-8")
+    damaged = load_ranker(folder, "torch", threads=1)
+    assert damaged.gate_threshold is None and damaged.score_scale is None
+    assert len(damaged.score(TEXTS)) == len(TEXTS)

@@ -23,12 +23,13 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "generator": ("training.cli_generator", "cli.help.generator"),
     "ranker": ("training.cli_ranker", "cli.help.ranker"),
     "lite": ("training.lite.cli", "cli.help.lite"),
+    "ranker-from-anekdot": ("training.cli_ranker_flow", "cli.help.ranker_flow"),
 }
 
 
 def usage() -> str:
     lines = [tr("cli.usage", DOMAIN), ""]
-    lines += [f"  {name:<10} {tr(key, DOMAIN)}" for name, (_, key) in SUBCOMMANDS.items()]
+    lines += [f"  {name:<20} {tr(key, DOMAIN)}" for name, (_, key) in SUBCOMMANDS.items()]
     return "\n".join(lines)
 
 

@@ -93,10 +93,15 @@ def training_arguments(opts: TrainOptions, out: Path, lr: float, has_eval: bool)
 
 
 def last_checkpoint(out: Path) -> str | None:
-    from transformers.trainer_utils import get_last_checkpoint
-
+    """The newest *complete* checkpoint: a process killed while writing one leaves a folder
+    without trainer_state.json (the Trainer writes it last), which cannot be resumed."""
     folder = out / CHECKPOINT_DIR
-    return get_last_checkpoint(str(folder)) if folder.is_dir() else None
+    done = [
+        (int(p.name.split("-")[-1]), p)
+        for p in folder.glob("checkpoint-*")
+        if p.name.split("-")[-1].isdigit() and (p / "trainer_state.json").is_file()
+    ]
+    return str(max(done)[1]) if done else None
 
 
 def cancel_callback(progress: Progress) -> Any:

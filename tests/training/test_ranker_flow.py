@@ -1,0 +1,164 @@
+"""``demotivator train ranker-from-anekdot`` end to end, in real processes: a local
+anekdot-like site whose votes follow the text (cats up, Mondays down), the tiny BERT served
+as ``rubert-tiny2`` by the local Hub look-alike, the run killed inside the download, inside
+the crawl and inside training, each time resumed by the same command; then the installed
+ranker is the one ``demotivator make`` uses. Every kill waits for a state, never a time."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from inference.catalog import load_catalog
+from tests.hub_server import Repo, serving_hub
+from tests.scraper.server import FixtureSite
+from tests.scraper.sitegen import DayPlan, Joke, Site
+from tests.training.synthetic_jokes import synthetic_records
+
+DAYS, PER_DAY = 40, 12
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def learnable_site() -> Site:
+    """The synthetic jokes as daily releases of two pages each."""
+    site = Site(days=[])
+    by_day: dict[str, list[Joke]] = {}
+    for n, rec in enumerate(synthetic_records(days=DAYS, per_day=PER_DAY, seed=5)):
+        joke = Joke(2_000_000 + n, rec.text, rec.text, rec.up, rec.down)
+        by_day.setdefault(rec.date, []).append(joke)
+    for day, jokes in sorted(by_day.items()):
+        half = len(jokes) // 2
+        site.days.append(DayPlan(day, [jokes[:half], jokes[half:]]))
+    return site
+
+
+def wait_for(check: Callable[[], bool], proc: subprocess.Popen, what: str) -> None:
+    """Poll a state until it holds; fail if the process ended first (no timing guesses)."""
+    while not check():
+        if proc.poll() is not None:
+            out = proc.stdout.read() if proc.stdout else ""
+            pytest.fail(f"the run ended (rc {proc.returncode}) before {what}:\n{out[-3000:]}")
+        time.sleep(0.05)
+
+
+def kill(proc: subprocess.Popen) -> str:
+    proc.send_signal(signal.SIGKILL)
+    out, _ = proc.communicate()
+    return out
+
+
+def state(work: Path) -> dict:
+    try:
+        return json.loads((work / "flow.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def test_one_command_from_nothing_to_an_installed_ranker_resumes_after_kills(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_ranker_dir: Path
+):
+    site_plan = learnable_site()
+    site = FixtureSite(site_plan.routes())
+    base_url = site.start()
+    with serving_hub(monkeypatch, tmp_path) as hub:
+        entry = load_catalog().get("rubert-tiny2")
+        repo = Repo.from_folder(entry.repo, tiny_ranker_dir)
+        repo.commit = entry.revision  # the catalogue's pin
+        hub.add(repo)
+        # the first download of the weights stops half-way and hangs: the run is killed there
+        hub.faults.stall_after["model.safetensors"] = (1000, 600.0)
+        work = tmp_path / "work"
+        env = {
+            **os.environ,
+            "DEMOTIVATOR_CONFIG_DIR": str(tmp_path / "config"),
+            "DEMOTIVATOR_DATA_DIR": str(tmp_path / "data"),
+            "OMP_WAIT_POLICY": "PASSIVE",
+            "PYTHONPATH": str(ROOT),
+        }
+        last_day = site_plan.days[-1].day
+        argv = [
+            sys.executable, "-m", "training", "ranker-from-anekdot", "--work", str(work),
+            "--jokes", str(DAYS * PER_DAY), "--to", last_day, "--stride-days", "1",
+            "--base-url", base_url, "--delay", "0", "--epochs", "6", "--batch-size", "16",
+            "--max-length", "64", "--save-steps", "4", "--threads", "1", "--quiet",
+        ]  # fmt: skip
+
+        def start() -> subprocess.Popen:
+            return subprocess.Popen(
+                argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                text=True,
+            )  # fmt: skip
+
+        # 1. killed while the base downloads
+        proc = start()
+        weights = "/cdn/" + repo.files["model.safetensors"].sha256  # LFS: served by the "CDN"
+        wait_for(lambda: hub.requests_for(weights), proc, "the base download")
+        kill(proc)
+        assert "base" not in state(work)
+
+        # 2. killed in the middle of the crawl (its 12th request is held by the site)
+        assert not site.hits
+        site.hold_from(12)
+        proc = start()
+        wait_for(lambda: site.waiting > 0, proc, "a page request is held")
+        kill(proc)
+        site.release()
+        assert "base" in state(work) and "scrape" not in state(work)
+        held = site.hits[11].path
+        fetched_before = {h.path for h in site.hits} - {"/robots.txt"}
+
+        # 3. killed in training, after a checkpoint
+        proc = start()
+        checkpoints = work / "model" / "checkpoints"
+        wait_for(
+            lambda: (
+                checkpoints.is_dir() and any(checkpoints.glob("checkpoint-*/trainer_state.json"))
+            ),
+            proc,
+            "a training checkpoint",
+        )
+        kill(proc)
+        assert {"base", "scrape", "prepare"} <= set(state(work)) and "train" not in state(work)
+        # the crawl went on where it was killed: only the page held at the kill is asked again
+        pages = [h.path for h in site.hits if h.path != "/robots.txt"]
+        assert {p for p in pages if pages.count(p) > 1} <= {held}
+        assert fetched_before <= set(pages) and len(set(pages)) == site_plan.page_count
+
+        # 4. the same command finishes: reuses every step, resumes training, installs
+        proc = start()
+        out, _ = proc.communicate()
+        assert proc.returncode == 0, out[-3000:]
+        assert out.count("✓") >= 3  # base, scrape and prepare reused
+        assert "checkpoint" in out.lower()  # training resumed, not restarted
+
+    site.stop()
+    done = state(work)
+    assert done["train"]["verdict"]["learned"]
+    settings = json.loads((tmp_path / "config" / "settings.json").read_text(encoding="utf-8"))
+    installed = Path(done["install"]["path"])
+    assert settings["models"]["ranker_dir"] == str(installed)
+    for name in ("metrics.json", "MODEL_CARD.md", "score_scale.json", "config.json"):
+        assert (installed / name).is_file(), name
+    metrics = json.loads((installed / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["pairwise_accuracy"]["model"] > metrics["pairwise_accuracy"]["constant_mean"]
+
+    # `demotivator make` now ranks with it (lite generator and illustrator: offline)
+    poster = tmp_path / "poster.png"
+    make = subprocess.run(
+        [sys.executable, "-m", "inference.cli", "make", "Приходит кот к врачу", "-o", str(poster),
+         "--json", "--quiet", "--candidates", "3", "--seed", "1", "--threads", "1"],
+        env=env, cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    assert make.returncode == 0, make.stderr[-2000:]
+    result = json.loads(make.stdout)
+    assert result["ranking"] == "ranker"
+    rankers = [m for m in result["models"] if m["role"] == "ranker"]
+    assert rankers and Path(rankers[0]["path"]) == installed and not rankers[0]["lite"]
