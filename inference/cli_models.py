@@ -31,7 +31,13 @@ from inference.human_units import format_bytes
 from inference.i18n import tr
 from inference.installer import install
 from inference.model_manager import ModelManager
-from inference.model_store import QUANTIZATIONS, InstalledModel, ModelStore, use_model
+from inference.model_store import (
+    QUANTIZATIONS,
+    InstalledModel,
+    ModelStore,
+    release_roles,
+    use_model,
+)
 from inference.progress import Progress
 from inference.registry import ROLES, backend_names
 from inference.settings import Settings, load_settings, save_settings
@@ -234,16 +240,42 @@ def verify_models(args: Any) -> int:
 
 
 def remove_model(args: Any) -> int:
-    store = ModelStore.from_settings(_settings())
+    settings = _settings()
+    store = ModelStore.from_settings(settings)
+    found = store.find(args.id)
+    link = found.path if found is not None and found.path.is_symlink() else None
+    target = link.resolve() if link is not None else None
     path = store.remove(args.id)
-    print(tr("cli.removed", DOMAIN, id=args.id, path=str(path)))
+    if target is not None:  # only the link went; say that its folder is still there
+        print(tr("cli.removed_link", DOMAIN, id=args.id, path=str(path), target=str(target)))
+    else:
+        print(tr("cli.removed", DOMAIN, id=args.id, path=str(path)))
+    released = release_roles(settings, path)
+    if released:  # no role may point at a folder that is gone
+        save_settings(settings)
+        for role in released:
+            print(tr("cli.role_reset", DOMAIN, id=args.id, role=tr(f"role.{role}")))
     return 0
+
+
+def _chosen(store: ModelStore, model_id: str) -> tuple[InstalledModel, bool]:
+    """(the model, whether it is bundled): an installed model, or a bundled catalogue entry
+    (lite-generator, …) as the folder the app ships; "not installed" otherwise."""
+    if store.find(model_id) is None:
+        entry = load_catalog().find(model_id)
+        bundled = store.status(entry).installed if entry and entry.is_bundled else None
+        if bundled is not None:
+            return bundled, True
+    return store.get(model_id), False
 
 
 def use_installed(args: Any) -> int:
     settings = _settings()
-    model = ModelStore.from_settings(settings).get(args.id)
-    save_settings(use_model(settings, model, args.backend))
+    model, bundled = _chosen(ModelStore.from_settings(settings), args.id)
+    use_model(settings, model, args.backend)
+    if bundled:  # "" means the bundled model, also after an app update moves it
+        setattr(settings.models, f"{model.role}_dir", "")
+    save_settings(settings)
     print(tr("cli.using", DOMAIN, id=model.id, role=tr(f"role.{model.role}"), path=str(model.path)))
     return 0
 

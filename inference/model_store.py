@@ -15,9 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from inference.catalog import CatalogEntry
+from inference.catalog import ROLES, CatalogEntry
 from inference.errors import Cancelled, ModelError
 from inference.file_hashes import CHUNK, sha256_file
+from inference.folder_safety import check_pickled_weights, refuse_links_leaving
 from inference.i18n import tr
 from inference.model_checks import check_folder, check_safetensors_files, guess_role, load_check
 from inference.model_manifest import (
@@ -233,16 +234,18 @@ class ModelStore:
 
     def remove(self, model_id: str) -> Path:
         """Delete an installed model (and any interrupted download of it); ``model_id`` as
-        :meth:`find` takes it."""
+        :meth:`find` takes it. An entry that is a link loses the link only."""
         folder = self._folder_id(model_id)
         if folder is None:
             raise ModelError(tr("store.not_installed", DOMAIN, id=model_id, root=str(self.root)))
         path = self.path_for(folder)
         staging = self.staging_dir(folder)
-        if not path.is_dir() and not staging.is_dir():
+        if not path.is_dir() and not path.is_symlink() and not staging.is_dir():
             raise ModelError(tr("store.not_installed", DOMAIN, id=model_id, root=str(self.root)))
         try:
-            if path.is_dir():
+            if path.is_symlink():  # an entry the user linked in: the link goes, not its target
+                path.unlink()
+            elif path.is_dir():
                 shutil.rmtree(path)
             shutil.rmtree(staging, ignore_errors=True)
         except OSError as exc:
@@ -260,6 +263,8 @@ class ModelStore:
         model for ``role`` (architecture, weights, tokenizer): a clear error otherwise."""
         src = Path(src).expanduser()
         check_folder(src, role)  # a missing folder, a file, the wrong role: said clearly
+        refuse_links_leaving(src)  # a link to /etc/shadow is not a weight file to copy
+        check_pickled_weights(src)  # .bin weights the loaders would refuse
         check_safetensors_files(src)  # weights cut short by an unfinished copy
         model_id = slug_id(model_id) if model_id else self.unique_id(src.name)
         if self.path_for(model_id).exists():
@@ -307,6 +312,7 @@ class ModelStore:
                 report.problems.append(str(exc))
         try:
             report.backends = check_folder(model.path, model.role, model.kind)
+            check_pickled_weights(model.path)  # "OK" means the loaders can open it
         except ModelError as exc:
             report.problems.append(str(exc))
         progress.finish()
@@ -379,6 +385,23 @@ def _copy_hashed(path: Path, src_root: Path, dst_root: Path, progress: Progress)
 
 def _same_path(a: Path, b: Path) -> bool:
     return a.expanduser().resolve() == b.expanduser().resolve()
+
+
+def release_roles(settings: Settings, removed: Path) -> list[str]:
+    """Point every role that used the folder ``removed`` (or a folder inside it) back at its
+    default — the bundled model, or none — and return those roles. What the CLI and the
+    window do after ``remove``, so no role is left pointing at a folder that is gone."""
+    defaults, gone, released = type(settings.models)(), Path(removed).expanduser(), []
+    for role in ROLES:
+        chosen = getattr(settings.models, f"{role}_dir")
+        if not chosen:
+            continue
+        path = Path(chosen).expanduser()
+        if path == gone or path.is_relative_to(gone) or (path.exists() and _same_path(path, gone)):
+            for field_name in (f"{role}_dir", f"{role}_backend"):
+                setattr(settings.models, field_name, getattr(defaults, field_name))
+            released.append(role)
+    return released
 
 
 def use_model(settings: Settings, model: InstalledModel, backend: str | None = None) -> Settings:
