@@ -41,10 +41,19 @@ def has_chat_template(tokenizer: Any) -> bool:
     return bool(getattr(tokenizer, "chat_template", None))
 
 
+# Extra template variables: Qwen3-family templates think first unless told not to (a joke
+# ending wants no reasoning, and it would eat the token budget); others ignore the flag.
+TEMPLATE_OPTIONS: dict[str, Any] = {"enable_thinking": False}
+
+
 def _apply_template(tokenizer: Any, messages: list[Message], add_generation_prompt: bool) -> str:
     try:
         return apply_chat_template(  # bounded: the template is the model's code
-            tokenizer, messages, tokenize=False, add_generation_prompt=add_generation_prompt
+            tokenizer,
+            messages,
+            tokenize=False,
+            add_generation_prompt=add_generation_prompt,
+            **TEMPLATE_OPTIONS,
         )
     except Exception as exc:  # jinja raises TemplateError for e.g. "system role not supported"
         if messages[0]["role"] != "system" or "system" not in str(exc).lower():
@@ -53,7 +62,11 @@ def _apply_template(tokenizer: Any, messages: list[Message], add_generation_prom
         system, first, *rest = messages
         merged = {"role": "user", "content": f"{system['content']}\n\n{first['content']}"}
         return apply_chat_template(  # bounded: the template is the model's code
-            tokenizer, [merged, *rest], tokenize=False, add_generation_prompt=add_generation_prompt
+            tokenizer,
+            [merged, *rest],
+            tokenize=False,
+            add_generation_prompt=add_generation_prompt,
+            **TEMPLATE_OPTIONS,
         )
 
 

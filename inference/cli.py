@@ -13,6 +13,7 @@ from inference.i18n import set_language, tr
 # command -> (module with ``main(argv) -> int``, help key in resources/i18n/core.json)
 COMMANDS: dict[str, tuple[str, str]] = {
     "make": ("inference.cli_make", "cli.help.make"),
+    "eval": ("inference.cli_eval", "cli.help.eval"),
     "models": ("inference.cli_models", "cli.help.models"),
     "export": ("export.cli", "cli.help.export"),
     "scrape": ("scraper.cli", "cli.help.scrape"),

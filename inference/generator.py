@@ -16,14 +16,16 @@ from typing import Any
 from inference.chat import has_chat_template, render_generation_prompt
 from inference.chat_render import apply_chat_template
 from inference.errors import Cancelled, ModelError
+from inference.few_shot import EXAMPLES_PER_SET, ROWS_PER_GROUP, group_sizes
+from inference.few_shot import example_sets as draw_example_sets
 from inference.i18n import tr
 from inference.model_folders import DOMAIN, FolderInfo, require_weights_and_tokenizer
 from inference.params import Candidate, GenerationParams
 from inference.postprocess import (
     STOP_MARKERS,
+    after_thinking,
     clean_ending,
     find_end,
-    select_candidates,
     strip_prompt_echo,
 )
 from inference.progress import STAGE_GENERATE, STAGE_VISUAL_PROMPT, Progress
@@ -56,7 +58,9 @@ class TextGenerator(TextModel):
         super().__init__(path, backend, threads)
         # an over-long prompt keeps its end: the user's beginning comes last
         self.tokenizer.truncation_side = "left"
-        self.few_shot: list[tuple[str, str]] = []  # optional examples for the prompt
+        self.few_shot: list[tuple[str, str]] = []  # fixed examples instead of drawn ones
+        self.examples_per_prompt = EXAMPLES_PER_SET  # 0: no few-shot examples
+        self.rows_per_group = ROWS_PER_GROUP  # rows that share one example set and prompt
         self.max_length = model_max_length(self.tokenizer, self.model.config, fallback=2048)
         self.stop_ids = self._stop_ids()
 
@@ -68,27 +72,40 @@ class TextGenerator(TextModel):
     def generate(
         self, prompt: str, n: int, params: GenerationParams, progress: Progress
     ) -> list[Candidate]:
-        """Up to ``n`` cleaned endings (fewer after filtering; never raises for that)."""
-        text = render_generation_prompt(self.tokenizer, prompt, self.few_shot or None)
-        rows = self._run(text, max(1, n), params, progress, STAGE_GENERATE)
-        raw_endings = [
-            clean_ending(strip_prompt_echo(clean_ending(r["text"]), prompt)) for r in rows
-        ]
-        kept = select_candidates(raw_endings, prompt)
-        return [
-            Candidate(
-                text=raw_endings[i],
-                logprob=rows[i]["logprob"],
-                meta={
-                    "tokens": rows[i]["tokens"],
-                    "generated_tokens": rows[i]["generated_tokens"],
-                    "finished": rows[i]["finished"],
-                    "row": i,
-                    "backend": self.backend,
-                },
+        """``n`` cleaned endings, one per row, none left out: the candidate filter
+        (:mod:`inference.joke_filter`) judges them in the pipeline and keeps its reasons.
+        Rows come in small groups, each prompted with its own few-shot examples from the
+        bundled collection (:mod:`inference.few_shot`; ``few_shot`` set by hand overrides
+        them), so candidates do not all copy the same examples."""
+        n = max(1, n)
+        sizes = group_sizes(n, self.rows_per_group)
+        if self.few_shot:
+            example_sets = [list(self.few_shot)] * len(sizes)
+        else:
+            example_sets = draw_example_sets(
+                prompt, len(sizes), params.seed, self.examples_per_prompt
             )
-            for i in kept
-        ]
+        grouped = _GroupedProgress(progress, len(sizes))
+        candidates: list[Candidate] = []
+        for g, (size, examples) in enumerate(zip(sizes, example_sets, strict=True)):
+            text = render_generation_prompt(self.tokenizer, prompt, examples or None)
+            group_params = params if params.seed is None else replace(params, seed=params.seed + g)
+            for row in self._run(text, size, group_params, grouped, STAGE_GENERATE):
+                ending = clean_ending(strip_prompt_echo(clean_ending(_answer_text(row)), prompt))
+                meta = {
+                    "tokens": row["tokens"],
+                    "generated_tokens": row["generated_tokens"],
+                    "finished": row["finished"],
+                    "row": len(candidates),
+                    "group": g,
+                    "examples": [setup for setup, _ in examples],
+                    "backend": self.backend,
+                    "source": SOURCE_GENERATED,
+                }
+                if "<think>" in row["raw"]:
+                    meta["raw"] = row["raw"]
+                candidates.append(Candidate(text=ending, logprob=row["logprob"], meta=meta))
+        return candidates
 
     def describe_scene(self, joke: str, params: GenerationParams, progress: Progress) -> str:
         """A short English scene for the image model; a cleaned joke when the model has no
@@ -230,6 +247,51 @@ class TextGenerator(TextModel):
             )
         generated = out[:, input_ids.shape[1] :].tolist()
         return generated, hook.token_logprobs().numpy(), hook.steps
+
+
+SOURCE_GENERATED = "generated"  # Candidate.meta["source"]; the collection's are "collection"
+
+
+def _answer_text(row: dict[str, Any]) -> str:
+    """The row's joke text without a reasoning model's leading ``<think>…</think>`` block
+    (an unclosed block leaves nothing: the model never reached its answer)."""
+    raw = row["raw"]
+    start = after_thinking(raw)
+    if start == 0:
+        return row["text"]
+    rest = raw[start:]
+    return rest[: find_end(rest, finished=row["finished"])]
+
+
+class _GroupedProgress:
+    """One progress bar over several batches: the first batch opens the stage with the
+    total of all of them, the last one closes it; cancel is the caller's."""
+
+    def __init__(self, inner: Progress, groups: int) -> None:
+        self.inner, self.groups, self.opened, self.closed = inner, groups, False, 0
+
+    def stage(self, name: str, total: int | None = None, message: str = "") -> None:
+        if not self.opened:
+            self.opened = True
+            self.inner.stage(name, None if total is None else total * self.groups, message)
+
+    def advance(self, n: int = 1) -> None:
+        self.inner.advance(n)
+
+    def finish(self) -> None:
+        self.closed += 1
+        if self.closed >= self.groups:
+            self.inner.finish()
+
+    def check(self) -> None:
+        self.inner.check()
+
+    def cancel(self) -> None:
+        self.inner.cancel()
+
+    @property
+    def cancelled(self) -> bool:
+        return self.inner.cancelled
 
 
 def load_generator(path: str | Path, backend: str = "onnx", threads: int = 0) -> TextGenerator:

@@ -22,6 +22,7 @@ from PIL import Image
 
 from inference.errors import Cancelled, DemotivatorError, InputError
 from inference.i18n import tr
+from inference.joke_engine import write_screened
 from inference.model_manager import ModelManager
 from inference.params import (
     MAX_PROMPT_CHARS,
@@ -128,11 +129,17 @@ class Pipeline:
             generator = self.models.generator(progress)
             self._note_model(result, "generator", generator)
             progress.stage(STAGE_GENERATE, result.generation.max_new_tokens)
-            candidates = generator.generate(result.prompt, n, result.generation, progress)
+            info = self.models.info("generator")
+            lite = info is not None and info.lite
+            screened = write_screened(
+                generator, result.prompt, n, result.generation, progress, lite=lite
+            )
             progress.finish()
-        if not candidates:
-            raise DemotivatorError(tr("generate.no_candidates"))
-        result.candidates, result.chosen_index, result.ranking = candidates, 0, ""
+        result.dropped = screened.dropped  # kept with their reasons, for --json and sidecar
+        result.add_warning(screened.warning)
+        if not screened.kept:
+            raise DemotivatorError(tr("no_usable", "jokes", dropped=len(screened.dropped)))
+        result.candidates, result.chosen_index, result.ranking = screened.kept, 0, ""
 
     def rank(self, result: Result, progress: Progress | None = None) -> None:
         progress = progress or Progress()

@@ -24,7 +24,9 @@ STOP_MARKERS = (
     "<start_of_turn>",
     "</s>",
 )
-_SPECIAL_TOKEN_RE = re.compile(r"<\|[^<>|\s]{1,40}\|>|</?s>|<(?:start|end)_of_turn>|\[/?INST\]")
+_SPECIAL_TOKEN_RE = re.compile(
+    r"<\|[^<>|\s]{1,40}\|>|</?s>|</?think>|<(?:start|end)_of_turn>|\[/?INST\]"
+)
 _ROLE_WORDS = (
     r"Q|A|User|Assistant|System|Human|AI|Bot|Вопрос|Ответ|Пользователь|Ассистент|Система|Бот"
 )
@@ -39,6 +41,8 @@ _LEADING_ROLE_RE = re.compile(
 _BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
 _SENTENCE_END_RE = re.compile(r"[.!?…]+[»\"”)]*(?=\s|$)")
 _QUOTE_PAIRS = {'"': '"', "«": "»", "“": "”", "„": "“", "'": "'", "‘": "’"}
+
+_LEADING_THINK_RE = re.compile(r"^\s*<think>.*?(?:</think>\s*|$)", re.S)
 
 DUPLICATE_SIMILARITY = 0.9  # character-overlap ratio above which two endings are "the same"
 
@@ -62,6 +66,13 @@ def find_end(raw: str, finished: bool = True) -> int:
         if ends and raw[: ends[-1]].strip():
             end = ends[-1]
     return end
+
+
+def after_thinking(raw: str) -> int:
+    """Where the answer starts after a reasoning model's leading ``<think>…</think>`` block
+    (0 when there is none; ``len(raw)`` when the block never closes)."""
+    match = _LEADING_THINK_RE.match(raw)
+    return match.end() if match else 0
 
 
 def _strip_wrapping_quotes(text: str) -> str:

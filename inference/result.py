@@ -38,6 +38,8 @@ class Result:
     image_params: ImageParams = field(default_factory=ImageParams)
     style: PosterStyle = field(default_factory=PosterStyle)
     candidates: list[Candidate] = field(default_factory=list)  # best first
+    # endings the candidate filter dropped, each with meta["filtered_reason"]
+    dropped: list[Candidate] = field(default_factory=list)
     chosen_index: int = 0
     ranking: str = ""  # RANKING_RANKER | RANKING_LIKELIHOOD
     visual_prompt: str = ""
@@ -78,7 +80,21 @@ class Result:
             "created": self.created,
             "prompt": self.prompt,
             "candidates": [
-                {"text": c.text, "score": c.score, "logprob": c.logprob} for c in self.candidates
+                {
+                    "text": c.text,
+                    "score": c.score,
+                    "logprob": c.logprob,
+                    "source": c.meta.get("source", "generated"),
+                }
+                for c in self.candidates
+            ],
+            "dropped": [
+                {
+                    "text": c.text,
+                    "reason": c.meta.get("filtered_reason", ""),
+                    "source": c.meta.get("source", "generated"),
+                }
+                for c in self.dropped
             ],
             "chosen_index": self.chosen_index,
             "chosen_text": self.chosen_text,
@@ -143,5 +159,8 @@ class Result:
 
 def candidate_from_dict(data: dict[str, Any]) -> Candidate:
     return Candidate(
-        text=str(data.get("text", "")), score=data.get("score"), logprob=data.get("logprob")
+        text=str(data.get("text", "")),
+        score=data.get("score"),
+        logprob=data.get("logprob"),
+        meta={"source": str(data.get("source") or "generated")},
     )
