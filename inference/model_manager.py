@@ -53,6 +53,7 @@ class ModelManager:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._loaded: dict[str, tuple[ModelSpec, Any]] = {}
+        self._gate: tuple[int, Any] | None = None  # (threads, the lite ranker as a gate)
         self._lock = threading.RLock()
 
     def configure(self, settings: Settings) -> None:
@@ -70,22 +71,16 @@ class ModelManager:
         threads = self._settings.threads or default_threads()
         if folder:
             return ModelSpec(role, Path(folder).expanduser(), backend, threads)
+        # The bundled lite ranker serves any generator (it was trained on real endings
+        # against assistant talk and debris, which likelihood puts first); it gives way
+        # only to a ranker the user chose.
         bundled = bundled_model_dir(role)
-        if role == "ranker" and not self._generator_is_bundled():
-            # The lite ranker learnt to tell corpus text from lite-generated text; a model the
-            # user chose is judged better by its own likelihood.
-            bundled = None
         if bundled is not None:
             return ModelSpec(role, bundled, backend, threads, bundled=True)
         fallback = registry.no_folder_backend(role)  # e.g. the emoji illustrator
         if fallback is not None and (path := fallback.resource_dir()) is not None:
             return ModelSpec(role, path, fallback.name, threads, bundled=True)
         return None
-
-    def _generator_is_bundled(self) -> bool:
-        if self._settings.models.generator_dir:
-            return False
-        return bundled_model_dir("generator") is not None
 
     def check_folders(self, roles: tuple[str, ...] = registry.ROLES) -> None:
         """Fail fast, before any model runs, on a configured folder that does not exist or
@@ -132,6 +127,24 @@ class ModelManager:
 
     def ranker(self, progress: Progress | None = None) -> Ranker | None:
         return self.get("ranker", progress, "rank")
+
+    def gate(self, progress: Progress | None = None) -> Any | None:
+        """The model that says whether a text is a joke ending at all: the ranker itself
+        when its folder carries a gate threshold, else the bundled lite ranker (loaded on
+        the side, ONNX, a few MB); None when neither has one."""
+        from inference.ranker import GATE_FILE, load_ranker
+
+        ranker = self.ranker(progress)
+        if ranker is not None and getattr(ranker, "gate_threshold", None) is not None:
+            return ranker
+        path = bundled_model_dir("ranker")
+        if path is None or not (path / GATE_FILE).is_file():
+            return None
+        threads = self._settings.threads or default_threads()
+        with self._lock:
+            if self._gate is None or self._gate[0] != threads:
+                self._gate = (threads, load_ranker(path, backend="onnx", threads=threads))
+            return self._gate[1]
 
     def illustrator(self, progress: Progress | None = None) -> Illustrator:
         model = self.get("illustrator", progress, "draw")

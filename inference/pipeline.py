@@ -159,9 +159,33 @@ class Pipeline:
                 result.add_warning(tr("rank.by_likelihood"))
             for candidate, score in zip(result.candidates, scores, strict=True):
                 candidate.score = float(score)
-            result.candidates.sort(key=lambda c: c.score, reverse=True)
+                percent = ranker.percent(score) if ranker is not None else None
+                if percent is not None:
+                    candidate.meta["score_percent"] = round(percent, 1)
+            self._gate(result, ranker, scores)
+            # what the gate turned away goes last, whatever its score
+            result.candidates.sort(
+                key=lambda c: ("filtered_reason" not in c.meta, c.score), reverse=True
+            )
             progress.finish()
         self.choose(result, 0, compose=False)
+
+    def _gate(self, result: Result, ranker: object, scores: list[float]) -> None:
+        """Mark the candidates that are no joke ending at all (assistant talk, labels,
+        echoes, debris) by the gate's score, so they never win on a ranker's score."""
+        from inference.ranker import REASON_NOT_JOKE
+
+        gate = self.models.gate()
+        if gate is None:
+            return
+        if gate is not ranker:
+            scores = gate.score([full_joke(result.prompt, c.text) for c in result.candidates])
+        for candidate, value in zip(result.candidates, scores, strict=True):
+            candidate.meta["joke_gate"] = round(float(value), 4)
+            if value < gate.gate_threshold and "filtered_reason" not in candidate.meta:
+                candidate.meta["filtered_reason"] = REASON_NOT_JOKE
+        if all("filtered_reason" in c.meta for c in result.candidates):
+            result.add_warning(tr("rank.none_is_a_joke", "ranking"))
 
     def choose(self, result: Result, index: int, compose: bool = True) -> Image.Image | None:
         """Pick another candidate: captions follow it; re-composes when a picture exists."""

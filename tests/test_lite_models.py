@@ -59,10 +59,11 @@ def test_bundle_is_what_the_app_loads_by_default():
     assert sizes < 40e6
 
 
-def test_a_chosen_generator_is_ranked_by_likelihood_not_by_the_lite_ranker(tmp_path):
+def test_the_lite_ranker_ranks_for_any_generator_until_another_ranker_is_chosen(tmp_path):
     settings = Settings()
     settings.models.generator_dir = str(tmp_path)
-    assert ModelManager(settings).spec("ranker") is None
+    spec = ModelManager(settings).spec("ranker")
+    assert spec is not None and spec.bundled and spec.path == _bundle("ranker")
     settings.models.ranker_dir = str(tmp_path / "ranker")
     assert ModelManager(settings).spec("ranker").path == tmp_path / "ranker"
 

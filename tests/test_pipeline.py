@@ -57,7 +57,13 @@ class Recorder:
         return seen
 
 
-def test_full_run_with_own_picture_ranks_by_likelihood(tiny_generator_dir, own_picture):
+def test_full_run_with_own_picture_ranks_by_likelihood(
+    tiny_generator_dir, own_picture, monkeypatch
+):
+    # likelihood only when no ranker exists at all: a build without the bundled lite one
+    import inference.model_manager as mm
+
+    monkeypatch.setattr(mm, "bundled_model_dir", lambda role: None)
     pipeline = Pipeline(make_settings(tiny_generator_dir))
     rec = Recorder()
     result = pipeline.run(MakeRequest(PROMPT, picture=own_picture), rec.progress)
