@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import errno
 import json
+import re
 import shutil
 import sys
 import time
@@ -32,6 +33,8 @@ DISK_MARGIN = 64 * 1024 * 1024  # keep some room for the OS and the manifest
 # huggingface_hub reads (and writes) 10 MiB at a time: the bytes on disk — our progress — and
 # what survives a cancel grow in 10 MiB steps (10 s each at 1 MB/s). 1 MiB keeps both close.
 WRITE_CHUNK = 1024 * 1024
+# huggingface_hub's words when a file ends at another size than announced
+_CONSISTENCY = re.compile(r"should be of size (\d+) but has size (\d+)")
 
 
 class JobError(Exception):
@@ -122,7 +125,12 @@ def classify(exc: BaseException) -> JobError:
     if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
         return JobError("disk_full", detail)
     if isinstance(exc, OSError) and "Consistency check failed" in str(exc):
-        return JobError("corrupt", detail)  # the received size differs from the announced one
+        sizes = _CONSISTENCY.search(str(exc))
+        if sizes and int(sizes[2]) < int(sizes[1]):
+            # Cut short (a connection closed without an error): what arrived is good, so the
+            # retry resumes it with a Range request instead of starting from byte 0.
+            return JobError("network", f"connection closed at {sizes[2]} of {sizes[1]} bytes")
+        return JobError("corrupt", detail)  # more than announced: the bytes are wrong
     if isinstance(exc, OSError):
         return JobError("io", detail)
     return JobError("unexpected", f"{type(exc).__name__}: {detail}")

@@ -89,6 +89,9 @@ class Faults:
     # the key "info" is the model-info call.
     statuses: dict[str, list[int]] = field(default_factory=dict)
     drop_after: dict[str, int] = field(default_factory=dict)  # once: close after N body bytes
+    # once: answer without Content-Length and close cleanly after N bytes (the client sees a
+    # short file, not a broken connection)
+    cut_after: dict[str, int] = field(default_factory=dict)
     stall_after: dict[str, tuple[int, float]] = field(default_factory=dict)  # once: N bytes, sleep
     corrupt: dict[str, int] = field(default_factory=dict)  # path -> times to serve bad bytes
     throttle_bps: int = 0  # body bytes per second, 0 = full speed
@@ -110,6 +113,10 @@ class Faults:
     def drop(self, name: str) -> int | None:
         with self.lock:
             return self.drop_after.pop(name, None)
+
+    def cut(self, name: str) -> int | None:
+        with self.lock:
+            return self.cut_after.pop(name, None)
 
     def stall(self, name: str) -> tuple[int, float] | None:
         with self.lock:
@@ -297,7 +304,19 @@ def _handler_for(hub: HubServer) -> type[BaseHTTPRequestHandler]:
             if head:
                 return self._send(status, headers, data, head=True)
             drop, stall = hub.faults.drop(name), hub.faults.stall(name)
+            cut = hub.faults.cut(name)
+            if cut is not None:
+                return self._send_cut(status, headers, data[:cut])
             self._send(status, headers, data, head=False, drop_at=drop, stall=stall)
+
+        def _send_cut(self, status: int, headers: dict[str, str], body: bytes) -> None:
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(body)
+            self.close_connection = True
 
         def _error(self, status: int, code: str, commit: str | None = None) -> None:
             headers = {"Content-Type": "application/json"}

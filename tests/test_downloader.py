@@ -144,6 +144,17 @@ def test_dropped_connection_resumes_with_a_range_request(hub, big_repo, tmp_path
     assert any(s.phase == "retrying" and "нет связи" in s.message for s in statuses)
 
 
+def test_a_body_cut_short_without_an_error_resumes_with_a_range_request(hub, big_repo, tmp_path):
+    """A server (or proxy) that closes cleanly mid-file, with no Content-Length to tell the
+    client: huggingface_hub reports a size mismatch; the bytes that came are kept and the
+    retry within the same install asks for the rest, not for the whole file again."""
+    hub.faults.cut_after[BIG] = 15_000_000
+    model = install_one(tmp_path, catalog_of(entry("big", big_repo)), "big")
+    cdn = hub.requests_for(big_repo.files[BIG].sha256)
+    assert [r[2] for r in cdn] == ["", "bytes=15000000-"]
+    assert sha256_file(model.path / BIG) == big_repo.files[BIG].sha256
+
+
 def test_cancel_mid_file_then_resume_after_restart(hub, big_repo, tmp_path):
     catalog = catalog_of(entry("big", big_repo))
     hub.faults.throttle_bps = 8_000_000
