@@ -24,7 +24,7 @@ from desktop_app.widgets import note, section, smooth_list
 from inference.params import Candidate
 
 SCORE_ROLE = Qt.ItemDataRole.UserRole + 1
-_PAD, _BADGE_W = 8, 56
+_PAD, _BADGE_W = 8, 68
 
 
 def format_score(score: float | None, decimals: int = 2) -> str:
@@ -51,6 +51,28 @@ def format_scores(scores: list[float | None]) -> list[str]:
         if distinct and no_false_zero:
             break
     return texts
+
+
+def readable_badge(candidate: Candidate, raw: str) -> str:
+    """«73/100» where the ranker says how its scores compare with real jokes, a cross for
+    an ending the gate or the filter turned away, else the raw score."""
+    percent = candidate.meta.get("score_percent")
+    mark = "✕ " if candidate.meta.get("filtered_reason") else ""
+    return f"{mark}{round(percent)}/100" if percent is not None else f"{mark}{raw}"
+
+
+def candidate_tooltip(candidate: Candidate) -> str:
+    """The ending, what the score means, and why it was set aside when it was."""
+    from inference.i18n import tr
+
+    lines = [candidate.text]
+    percent = candidate.meta.get("score_percent")
+    if percent is not None:
+        lines.append(tr("score.percent", "ranking", percent=round(percent)))
+    reason = candidate.meta.get("filtered_reason")
+    if reason:
+        lines.append(tr("score.filtered", "ranking", reason=tr(f"reason.{reason}", "ranking")))
+    return "\n".join(lines)
 
 
 class CandidateDelegate(QStyledItemDelegate):
@@ -142,8 +164,8 @@ class CandidatesPanel(QWidget):
         badges = format_scores([candidate.score for candidate in candidates])
         for candidate, badge in zip(candidates, badges, strict=True):
             item = QListWidgetItem(candidate.text.strip() or "…")
-            item.setData(SCORE_ROLE, badge)
-            item.setToolTip(candidate.text)
+            item.setData(SCORE_ROLE, readable_badge(candidate, badge))
+            item.setToolTip(candidate_tooltip(candidate))
             self.list.addItem(item)
         if candidates:
             self.list.setCurrentRow(chosen)
