@@ -3,12 +3,27 @@ so ``demotivator make`` never pays for importing the training or scraping stack.
 
 from __future__ import annotations
 
-import importlib
-import os
+import contextlib
+import signal
 import sys
 
-import inference  # noqa: F401  (sets OMP_WAIT_POLICY before anything imports torch)
-from inference.i18n import set_language, tr
+EXIT_CANCELLED = 130
+
+
+def _quiet_exit(signum: int, frame: object) -> None:
+    raise SystemExit(EXIT_CANCELLED)
+
+
+# First thing: a Ctrl+C while the modules below load ends quietly (exit 130), not with a
+# KeyboardInterrupt traceback; main() takes over once the messages can be translated.
+with contextlib.suppress(ValueError):  # ValueError: imported off the main thread
+    signal.signal(signal.SIGINT, _quiet_exit)
+
+import importlib  # noqa: E402
+import os  # noqa: E402
+
+import inference  # noqa: E402, F401  (sets OMP_WAIT_POLICY before anything imports torch)
+from inference.i18n import set_language, tr  # noqa: E402
 
 # command -> (module with ``main(argv) -> int``, help key in resources/i18n/core.json)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -29,6 +44,16 @@ def _usage() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        if signal.getsignal(signal.SIGINT) is _quiet_exit:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+        return _dispatch(argv)
+    except KeyboardInterrupt:  # before a command's own handler (e.g. importing torch)
+        print(tr("cli.cancelled"), file=sys.stderr)
+        return EXIT_CANCELLED
+
+
+def _dispatch(argv: list[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if len(args) >= 2 and args[0] == "--lang":
         set_language(args[1])

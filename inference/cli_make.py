@@ -15,6 +15,7 @@ from inference.params import MAX_PROMPT_CHARS
 from inference.progress import Progress
 from inference.registry import ROLES, backend_names
 from inference.settings import RANGES, Settings, load_settings
+from inference.user_text import clean_user_text, undrawn_warning
 
 
 def build_parser() -> ArgumentParser:
@@ -62,7 +63,8 @@ def apply_overrides(settings: Settings, args) -> None:
     for name, key in RANGE_FLAGS:
         value, (lo, hi) = getattr(args, name), RANGES[key]
         if value is not None and not lo <= value <= hi:
-            raise InputError(tr("cli.make.out_of_range", name=name, lo=lo, hi=hi))
+            flag = "--" + name.replace("_", "-")  # what the user typed, not our field name
+            raise InputError(tr("cli.make.out_of_range", name=flag, lo=lo, hi=hi, value=value))
     if args.candidates:
         settings.n_candidates = args.candidates
     if args.steps:
@@ -82,10 +84,10 @@ def check_output_path(path: Path, create_folder: bool = False) -> None:
     permission bits lie to root and on some mounts). A missing folder of an explicit ``-o``
     is an error, like in other tools (a typo must not scatter new folders); the default
     posters folder is created."""
+    if path.is_dir():  # before the suffix: "-o posters" means a folder, not a file type
+        raise OutputError(tr("output.is_folder", path=str(path)))
     if path.suffix.lower() not in (".png", ".jpg", ".jpeg", ".webp"):
         raise OutputError(tr("cli.make.bad_extension", path=str(path)))
-    if path.is_dir():
-        raise OutputError(tr("output.is_folder", path=str(path)))
     if not create_folder and not path.parent.is_dir():
         raise OutputError(tr("output.no_folder", path=str(path), folder=str(path.parent)))
     try:
@@ -106,7 +108,7 @@ def make(args) -> int:
     for warning in warnings:
         print(tr("cli.warning", message=warning), file=sys.stderr)
     apply_overrides(settings, args)
-    prompt = validate_prompt(args.prompt)
+    prompt = validate_prompt(clean_user_text(args.prompt))  # no ESC[31m in the title
     if args.output:
         output = Path(args.output).expanduser().absolute()  # --json reports usable paths
         check_output_path(output)
@@ -119,7 +121,9 @@ def make(args) -> int:
     pipeline.preflight(draw=picture is None)
     bars = StderrProgressBars(enabled=not args.quiet)
     progress = Progress(bars)
-    request = MakeRequest(prompt, picture=picture, title=args.title, subtitle=args.subtitle)
+    title = None if args.title is None else clean_user_text(args.title)
+    subtitle = None if args.subtitle is None else clean_user_text(args.subtitle)
+    request = MakeRequest(prompt, picture=picture, title=title, subtitle=subtitle)
     try:
         with cancel_on_sigint(progress):
             result = pipeline.run(request, progress)
@@ -127,6 +131,8 @@ def make(args) -> int:
         bars.close()
     if args.image:
         result.picture_source = str(Path(args.image))
+    for what, text in (("caption.title", result.title), ("caption.subtitle", result.subtitle)):
+        result.add_warning(undrawn_warning(tr(what), text, result.style.font))
     output = result.save(output, unique=not args.output)  # an automatic name never replaces
     for warning in result.warnings:
         print(tr("cli.warning", message=warning), file=sys.stderr)

@@ -120,10 +120,16 @@ def test_json_output_paths_are_absolute_for_a_relative_output(
         (["make", PROMPT, "-o", "{tmp}/p.png", "--image", "{tmp}/text.png"], "text.png"),
         (["make", PROMPT, "-o", "{tmp}/p.png", "--image", "{tmp}/cut.jpg"], "cut.jpg"),
         (["make", "\n\t ", "-o", "{tmp}/p.png"], "Пустое начало"),
+        # the flag as typed, and what was given; no internal field names
+        (["make", PROMPT, "-o", "{tmp}/p.png", "--poster-width", "5"], "--poster-width: нужно"),
+        (["make", PROMPT, "-o", "{tmp}/p.png", "--candidates", "99"], "дано 99"),
+        (["make", PROMPT, "-o", "{tmp}"], "это папка"),  # not «недоступна для записи»
+        (["make", PROMPT, "-o", "{tmp}/dir.png"], "это папка"),
     ],
 )
 def test_user_errors_are_one_line_and_nonzero(args, needle, tmp_path, capsys):
     (tmp_path / "text.png").write_text("not a picture")
+    (tmp_path / "dir.png").mkdir()
     jpeg = io.BytesIO()
     Image.new("RGB", (64, 64), (200, 30, 30)).save(jpeg, "JPEG")
     (tmp_path / "cut.jpg").write_bytes(jpeg.getvalue()[: len(jpeg.getvalue()) // 2])
@@ -202,3 +208,41 @@ def test_output_piped_into_a_reader_that_stops_early_is_no_error(tmp_path):
         timeout=120,
     )
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
+
+
+def test_a_non_number_says_a_number_is_needed_not_a_type_name(capsys):
+    with pytest.raises(SystemExit):
+        main(["make", PROMPT, "--seed", "abc"])
+    err = capsys.readouterr().err
+    assert "нужно число" in err and "int" not in err
+
+
+def test_terminal_escapes_are_stripped_and_undrawable_titles_are_said(tmp_path, capsys):
+    out = tmp_path / "p.png"
+    prompt = "\x1b[31mЗаходит как-то\x1b[0m программист в бар"
+    code = main(["make", prompt, "--title", "שלום עולם", "-o", str(out), *FAST, "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    sidecar = json.loads(out.with_suffix(".json").read_text("utf-8"))
+    assert sidecar["prompt"] == "Заходит как-то программист в бар"  # no "[31m" anywhere
+    assert "\x1b" not in json.dumps(sidecar) and "[31m" not in json.dumps(sidecar)
+    # The bundled Cyrillic serif has no Hebrew: the title is empty on the poster, and said so.
+    assert "на постере эта строка пустая" in err
+    assert any("шрифт" in w for w in sidecar["warnings"])
+
+
+def test_ctrl_c_before_the_command_runs_ends_quietly(tmp_path):
+    # A command module that is interrupted while it is imported, like a Ctrl+C in the
+    # first half-second while torch & co. load: the state is made, not timed.
+    code = (
+        "import sys; from inference import cli; "
+        "cli.COMMANDS['make'] = ('tests.interrupt_on_import', 'cli.help.make'); "
+        "sys.exit(cli.main(['make']))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 130, proc.stderr
+    assert "Traceback" not in proc.stderr and "Остановлено" in proc.stderr
+    # …and during the entry point's own imports: a quiet exit 130 as well.
+    code = "import os, signal; import inference.cli; os.kill(os.getpid(), signal.SIGINT)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 130 and "Traceback" not in proc.stderr, proc.stderr
