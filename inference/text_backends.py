@@ -43,10 +43,17 @@ def ort_session_options(threads: int) -> Any:
     return options
 
 
+# transformers 4.57.3+ warns that *any* local tokenizer whose config.json was written by a
+# 4.57.3–4.x transformers has "Mistral's incorrect regex" — Qwen's included. Saying
+# fix_mistral_regex=False for a model that is no Mistral silences only that false alarm.
+MISTRAL_MODEL_TYPES = ("mistral", "mistral3", "voxtral", "ministral", "pixtral")
+
+
 def _transformers_tokenizer(info: FolderInfo) -> Any:
     from transformers import AutoTokenizer
 
-    return AutoTokenizer.from_pretrained(info.path, local_files_only=True)
+    extra = {} if info.model_type in MISTRAL_MODEL_TYPES else {"fix_mistral_regex": False}
+    return AutoTokenizer.from_pretrained(info.path, local_files_only=True, **extra)
 
 
 def load_tokenizer(info: FolderInfo, padding_side: str, backend: str = "torch") -> Any:
