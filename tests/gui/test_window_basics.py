@@ -21,6 +21,7 @@ from desktop_app.main_window import MainWindow
 from inference.i18n import set_language
 from inference.params import MAX_PROMPT_CHARS
 from inference.settings import SETTINGS_FILE, config_dir, load_settings
+from tests.gui.conftest import RUN_TIMEOUT_MS
 
 NAMES = {
     "promptEdit": QPlainTextEdit,
@@ -144,7 +145,7 @@ def test_window_shortcuts_work_right_after_the_settings_dialog(make_window, qtbo
     first = window.findChild(QDialog, "settingsDialog")
     assert first is not None and first.isVisible()
     first.reject()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=1000)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=RUN_TIMEOUT_MS)
     qtbot.keyClick(window, Qt.Key.Key_Comma, Qt.KeyboardModifier.ControlModifier)  # Ctrl+,
     again = window.findChildren(QDialog, "settingsDialog")
     assert any(d is not first and d.isVisible() for d in again)
