@@ -47,7 +47,7 @@ from inference.human_units import format_bytes
 from inference.i18n import tr
 from inference.install_job import DONE, FAILED, InstallJob, JobUpdate
 from inference.model_manager import ModelManager
-from inference.model_store import ModelStore
+from inference.model_store import ModelStore, use_model
 from inference.registry import ROLES
 from inference.settings import Settings
 
@@ -103,6 +103,10 @@ class ModelsDialog(ModelActionsMixin, QDialog):
         self.hub_bar = HubInstallBar(self)
         self.hub_bar.install_requested.connect(self.install_from_hub)
         self.hub_bar.cancel_requested.connect(self.cancel)
+        from desktop_app.train_ranker_panel import TrainRankerPanel
+
+        self.train_panel = TrainRankerPanel(self)  # «Обучить свою модель оценки шуток»
+        self.train_panel.installed.connect(self.use_trained_ranker)
         self.messages = MessageBar(self)
         self.messages.log_button.hide()
 
@@ -156,6 +160,7 @@ class ModelsDialog(ModelActionsMixin, QDialog):
         layout.addWidget(self.messages)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.hub_bar)
+        layout.addWidget(self.train_panel)
         layout.addLayout(footer)
 
     def _section_header(self, role: str) -> QHBoxLayout:
@@ -319,6 +324,18 @@ class ModelsDialog(ModelActionsMixin, QDialog):
             self.messages.show_message(INFO, tm("msg.installed", name=name))
         elif update.state == DONE and job.model_id == self.hub_bar.job_id and job.result:
             self.messages.show_message(INFO, tm("msg.installed", name=job.result.id))
+        self.refresh()
+
+    def use_trained_ranker(self, model_id: str) -> None:
+        """A ranker the training job just installed becomes the one the app uses."""
+        settings = copy.deepcopy(self.settings())
+        try:
+            use_model(settings, self.store().get(model_id), backend="torch")
+        except DemotivatorError as exc:
+            self.messages.show_message(ERROR, str(exc))
+            return
+        self._apply(settings)
+        self.show_uses()
         self.refresh()
 
     def open_folder(self) -> None:

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit
 
 from inference.history import History
 from inference.output_files import companion_paths
-from tests.gui.conftest import PROMPT, run_prompt, wait_idle
+from tests.gui.conftest import PROMPT, RUN_TIMEOUT_MS, run_prompt, wait_idle
 
 
 @pytest.fixture
@@ -254,11 +254,11 @@ def test_a_caption_set_from_code_recomposes_like_typing(done_window, qtbot):
     window, before = done_window, poster_key(done_window)
     title = window.findChild(QLineEdit, "titleEdit")
     title.setText("ЗАГОЛОВОК ИЗ КОДА")
-    qtbot.waitUntil(lambda: poster_key(window) != before, timeout=1000)
+    qtbot.waitUntil(lambda: poster_key(window) != before, timeout=RUN_TIMEOUT_MS)
     assert window.result.title == "ЗАГОЛОВОК ИЗ КОДА"
     subtitle = window.findChild(QLineEdit, "subtitleEdit")
     before = poster_key(window)
     subtitle.clear()
-    qtbot.waitUntil(lambda: poster_key(window) != before, timeout=1000)
+    qtbot.waitUntil(lambda: poster_key(window) != before, timeout=RUN_TIMEOUT_MS)
     assert window.result.subtitle == ""
     assert window.model_calls == []
