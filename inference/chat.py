@@ -86,6 +86,14 @@ def render_generation_prompt(
     return render_plain_prompt(prompt, few_shot)
 
 
+def render_scene_prompt(tokenizer: Any, joke: str) -> str:
+    """The request for a picture description (:mod:`inference.visual_prompt`), rendered like
+    the joke prompt (bounded template, thinking off); the caller checks for a template."""
+    from inference.visual_prompt import build_scene_messages
+
+    return _apply_template(tokenizer, build_scene_messages(joke), True)
+
+
 def render_training_example(tokenizer: Any, setup: str, punchline: str) -> tuple[str, str]:
     """``(prompt_text, completion_text)`` for fine-tuning: the prompt is exactly what
     :func:`render_generation_prompt` produces, the completion is the punchline plus the end

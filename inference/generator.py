@@ -13,8 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from inference.chat import has_chat_template, render_generation_prompt
-from inference.chat_render import apply_chat_template
+from inference.chat import has_chat_template, render_generation_prompt, render_scene_prompt
 from inference.errors import Cancelled, ModelError
 from inference.few_shot import EXAMPLES_PER_SET, ROWS_PER_GROUP, group_sizes
 from inference.few_shot import example_sets as draw_example_sets
@@ -30,7 +29,7 @@ from inference.postprocess import (
 )
 from inference.progress import STAGE_GENERATE, STAGE_VISUAL_PROMPT, Progress
 from inference.text_backends import TextModel, model_max_length
-from inference.visual_prompt import SCENE_MAX_NEW_TOKENS, build_scene_messages, scene_or_fallback
+from inference.visual_prompt import SCENE_MAX_NEW_TOKENS, scene_or_fallback
 
 # Qwen2-architecture decoders (Qwen2/2.5 and the same-shaped Qwen3) that Optimum exports.
 SUPPORTED_MODEL_TYPES = ("qwen2", "qwen3")
@@ -114,13 +113,10 @@ class TextGenerator(TextModel):
             progress.stage(STAGE_VISUAL_PROMPT, total=0)
             progress.finish()
             return scene_or_fallback("", joke)
-        messages = build_scene_messages(joke)
-        text = apply_chat_template(  # bounded: the template is the model's code
-            self.tokenizer, messages, tokenize=False, add_generation_prompt=True
-        )
+        text = render_scene_prompt(self.tokenizer, joke)
         scene_params = replace(params, temperature=0.0, max_new_tokens=SCENE_MAX_NEW_TOKENS)
         rows = self._run(text, 1, scene_params, progress, STAGE_VISUAL_PROMPT)
-        return scene_or_fallback(rows[0]["text"] if rows else "", joke)
+        return scene_or_fallback(_answer_text(rows[0]) if rows else "", joke)
 
     def raw_batch(
         self, prompt: str, n: int, params: GenerationParams, progress: Progress

@@ -20,10 +20,25 @@ MIN_LATIN_SHARE = 0.8  # of all letters; a Russian answer is no use to an Englis
 
 SCENE_SYSTEM_PROMPT = (
     "You write prompts for an image generator. Describe one picture that illustrates the "
-    "joke: who or what is in it, where, the mood and the lighting. Answer in English with "
-    "one or two sentences, at most 40 words. Do not put any text, letters, captions or "
+    "whole joke, its beginning and its punchline: who or what is in it, where, what is "
+    "happening, the mood and the lighting. Answer in English with one or two short "
+    "sentences, at most 30 words, and start with the subject itself, never with "
+    "'This picture shows' or 'An image of'. Do not put any text, letters, captions or "
     "speech bubbles in the picture. Answer with the description only."
 )
+# Openers that only spend CLIP's 77 tokens: «This picture depicts…», «An image of…».
+_MEDIUM = (
+    r"(?:picture|image|illustration|scene|photo(?:graph)?|drawing|painting|artwork|cartoon"
+    r"|sketch)"
+)
+_OPENER_RE = re.compile(
+    rf"^\s*(?:(?:in\s+)?(?:this|the)\s+(?:\w+\s+)?{_MEDIUM}\s*,?\s*"
+    r"(?:shows|depicts|features|illustrates|portrays|presents|captures|displays|is\s+of|"
+    r"we\s+see|there\s+is|there\s+are)?\s*:?\s*"
+    rf"|(?:an?\s+)?(?:\w+\s+)?{_MEDIUM}\s+(?:of|showing|depicting|featuring)\s+)",
+    re.I,
+)
+_SENTENCE_END_RE = re.compile(r"[.!?](?=\s|$)")
 _LABEL_RE = re.compile(
     r"^\s*(?:image\s+)?(?:prompt|description|scene|picture|image)\s*[:：-]\s*", re.I
 )
@@ -37,17 +52,29 @@ def build_scene_messages(joke: str) -> list[dict[str, str]]:
     ]
 
 
+def last_full_sentence(text: str) -> str:
+    """``text`` cut after its last sentence end; unchanged when it has none."""
+    ends = [m.end() for m in _SENTENCE_END_RE.finditer(text)]
+    return text[: ends[-1]] if ends else text
+
+
 def truncate_words(text: str, max_words: int = MAX_WORDS) -> str:
-    """At most ``max_words`` words; cut back to the last full sentence when one ends in the
-    second half, so the prompt does not stop mid-phrase."""
+    """At most ``max_words`` words, cut back to the last full sentence when there is one,
+    so the prompt never stops mid-phrase; a text without any sentence end is cut at a word."""
     words = text.split()
-    if len(words) <= max_words:
-        return " ".join(words)
     cut = " ".join(words[:max_words])
-    stop = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "))
-    if stop >= len(cut) // 2:
-        return cut[: stop + 1]
-    return cut.rstrip(",;:—–- ")
+    if len(words) > max_words or not _SENTENCE_END_RE.search(cut[-1:] + " "):
+        whole = last_full_sentence(cut)
+        return whole if whole != cut else cut.rstrip(",;:—–- ")
+    return cut
+
+
+def strip_opener(text: str) -> str:
+    """«This picture depicts a cat…» → «A cat…»."""
+    rest = _OPENER_RE.sub("", text, count=1).lstrip()
+    if rest == text or len(rest.split()) < MIN_SCENE_WORDS:
+        return text
+    return rest[:1].upper() + rest[1:]
 
 
 def latin_share(text: str) -> float:
@@ -62,7 +89,7 @@ def clean_scene(raw: str) -> str:
     text = clean_ending(raw[: find_end(raw)])
     text = _LABEL_RE.sub("", text)
     text = clean_ending(text)  # quotes may only show after the label is gone
-    text = " ".join(text.split())
+    text = strip_opener(" ".join(text.split()))
     if len(text.split()) < MIN_SCENE_WORDS or latin_share(text) < MIN_LATIN_SHARE:
         return ""
     return truncate_words(text)

@@ -7,7 +7,11 @@ from __future__ import annotations
 import pytest
 from transformers import AutoTokenizer
 
-from inference.chat import render_generation_prompt, render_training_example
+from inference.chat import (
+    render_generation_prompt,
+    render_scene_prompt,
+    render_training_example,
+)
 from inference.few_shot import (
     Retriever,
     example_pool,
@@ -90,6 +94,8 @@ def test_qwen3_templates_render_with_thinking_off(qwen3_style_tokenizer) -> None
     prompt, completion = render_training_example(qwen3_style_tokenizer, PROMPT, "а там медведь")
     assert prompt == render_generation_prompt(qwen3_style_tokenizer, PROMPT)
     assert completion == "а там медведь<|im_end|>"
+    scene = render_scene_prompt(qwen3_style_tokenizer, PROMPT + " А там медведь.")
+    assert scene.endswith("<think>\n\n</think>\n\n") and "А там медведь." in scene
 
 
 def test_fast_tokenizer_renders_thinking_off_too(tiny_generator_dir) -> None:

@@ -68,3 +68,35 @@ def test_fallback_is_the_cleaned_truncated_joke() -> None:
     assert fallback_from_joke("<|im_start|>assistant\n«Кот»<|im_end|>") == "Кот"
     long_joke = " ".join(["слово"] * 200)
     assert len(fallback_from_joke(long_joke).split()) == MAX_WORDS
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (
+            "This picture depicts a man at a bar counter with a bear bartender, dim light.",
+            "A man at a bar counter with a bear bartender, dim light.",
+        ),
+        ("An image of a cat on a roof at night.", "A cat on a roof at night."),
+        ("The image shows: two crocodiles on a river bank.", "Two crocodiles on a river bank."),
+        ("In this cartoon, a programmer sits at a bar.", "A programmer sits at a bar."),
+        # a description that merely mentions a picture keeps its words
+        ("A painter hangs a picture of a cat.", "A painter hangs a picture of a cat."),
+    ],
+)
+def test_openers_that_waste_clip_tokens_are_removed(raw: str, expected: str) -> None:
+    assert clean_scene(raw) == expected
+    assert "This picture shows" in SCENE_SYSTEM_PROMPT  # the model is told not to
+
+
+def test_an_answer_cut_by_the_token_budget_ends_at_its_last_full_sentence() -> None:
+    raw = "A programmer sits at a bar with a laptop. The bartender, a tired old"
+    assert clean_scene(raw) == "A programmer sits at a bar with a laptop."
+    assert clean_scene("A cat sits on a roof") == "A cat sits on a roof"  # no sentence at all
+
+
+def test_scene_request_holds_the_whole_joke() -> None:
+    joke = "Заходит как-то программист в бар. — Ну и баги у вас!"
+    content = build_scene_messages(joke)[1]["content"]
+    assert "Заходит как-то программист в бар" in content and "Ну и баги" in content
+    assert "punchline" in SCENE_SYSTEM_PROMPT
