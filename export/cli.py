@@ -19,16 +19,20 @@ def export_model(kind: str, src: Path, dst: Path, quantize: str, progress: Progr
     """Dispatch to the exporter of ``kind``; returns the parity report (also in parity.json).
     ``quantize="auto"`` picks the kind's benchmarked default (export.common)."""
     from export.common import resolve_quantization
+    from export.file_modes import match_umask
 
     quantize = resolve_quantization(kind, quantize)
     if kind == "illustrator":
         from export.illustrator import export_illustrator
 
-        return export_illustrator(src, dst, quantize=quantize, progress=progress)
-    from export import text
+        report = export_illustrator(src, dst, quantize=quantize, progress=progress)
+    else:
+        from export import text
 
-    exporter = text.export_generator if kind == "generator" else text.export_ranker
-    return exporter(src, dst, quantize=quantize, progress=progress)
+        exporter = text.export_generator if kind == "generator" else text.export_ranker
+        report = exporter(src, dst, quantize=quantize, progress=progress)
+    match_umask(dst)  # ONNX's external weight files come out 0600, the rest 0644
+    return report
 
 
 def main(argv: list[str]) -> int:
