@@ -21,8 +21,17 @@ def read_json_file(path: Path) -> dict[str, Any] | None:
 
 def write_json_file(path: Path, data: dict[str, Any]) -> Path:
     """Write ``data`` as indented UTF-8 JSON through a temporary file renamed over ``path``,
-    so that a crash mid-write leaves the old file or the new one, never half of one."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), "utf-8")
-    tmp.replace(path)
+    so that a crash mid-write leaves the old file or the new one, never half of one. The
+    temporary name is unique per writer (two processes saving the settings at once must
+    not rename or delete each other's file); debris of killed writers is cleaned here."""
+    from inference.output_files import clean_stale_parts, new_part
+
+    part = new_part(path)
+    try:
+        part.file.write(json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"))
+        part.close()
+        part.path.replace(path)
+    finally:
+        part.discard()
+    clean_stale_parts(path.parent)
     return path

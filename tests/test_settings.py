@@ -148,3 +148,27 @@ def test_the_cli_starts_with_a_deeply_nested_settings_file(isolated_dirs, tmp_pa
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr
     assert "вложенность" in proc.stderr and "x.txt" in proc.stderr
+
+
+_SAVER = """
+import sys
+from inference.settings import Settings, save_settings
+settings = Settings()
+settings.n_candidates = int(sys.argv[1])
+for _ in range(300):
+    save_settings(settings)
+"""
+
+
+def test_two_processes_saving_settings_at_once_never_break_the_file(isolated_dirs):
+    # Both used to write settings.json.tmp: one renamed or removed the other's file.
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _SAVER, str(n)], stderr=subprocess.PIPE, text=True)
+        for n in (3, 5)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    settings, warnings = load_settings()
+    assert warnings == [] and settings.n_candidates in (3, 5)
+    assert [p.name for p in config_dir().iterdir()] == ["settings.json"]  # no temp debris
