@@ -10,6 +10,7 @@ import time
 
 STARTED = time.perf_counter()  # before any import of ours: the first-window time counts them
 
+import contextlib  # noqa: E402
 import os  # noqa: E402
 import sys  # noqa: E402
 
@@ -21,11 +22,31 @@ EXIT_AFTER_FIRST_WINDOW = "DEMOTIVATOR_EXIT_AFTER_FIRST_WINDOW"
 FIRST_WINDOW_MARK = "first_window_s="
 
 
+def _preflight(argv: list[str]) -> int | None:
+    """``--help`` and a screen Qt cannot use, answered in one translated line before Qt
+    starts (Qt itself would open the window, or abort naming a library)."""
+    from desktop_app.startup_checks import display_problem, help_text
+
+    if any(arg in ("-h", "--help") for arg in argv[1:]):
+        with contextlib.suppress(BrokenPipeError):  # demotivator-studio --help | head
+            print(help_text(), flush=True)
+        return 0
+    problem = display_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = argv if argv is not None else sys.argv
+    early = _preflight(argv)
+    if early is not None:
+        return early
     from desktop_app.application import create_application
     from desktop_app.main_window import MainWindow
 
-    app = create_application(argv if argv is not None else sys.argv)
+    app = create_application(argv)
     window = MainWindow()
     window.show()
     if os.environ.get(EXIT_AFTER_FIRST_WINDOW) == "1":

@@ -22,6 +22,7 @@ from desktop_app.widgets import close_button
 
 class EditorPanel(QWidget):
     captions_edited = Signal()
+    repeat_seed_requested = Signal()  # draw again from the scene field with the same seed
     pick_file_requested = Signal()
     paste_requested = Signal()
     clear_picture_requested = Signal()
@@ -49,6 +50,19 @@ class EditorPanel(QWidget):
             edit.textChanged.connect(self._text_changed)
         form.addRow(self.title_label, self.title_edit)
         form.addRow(self.subtitle_label, self.subtitle_edit)
+        # The scene the model described for the picture: visible and editable; «Другая
+        # картинка» and «Повторить» draw from what the field says.
+        self.scene_label = QLabel(self)
+        self.scene_edit = QLineEdit(self)
+        self.scene_edit.setObjectName("sceneEdit")
+        self.repeat_button = QPushButton(self)
+        self.repeat_button.setObjectName("repeatSeedButton")
+        self.repeat_button.clicked.connect(self.repeat_seed_requested)
+        scene_row = QHBoxLayout()
+        scene_row.addWidget(self.scene_edit, 1)
+        scene_row.addWidget(self.repeat_button)
+        form.addRow(self.scene_label, scene_row)
+        self._seed: int | None = None
 
         self.picture_button = QToolButton(self)
         self.picture_button.setObjectName("pictureButton")
@@ -102,6 +116,10 @@ class EditorPanel(QWidget):
         self.save_button.setToolTip(t("editor.save_tip"))
         self.copy_button.setText(t("editor.copy"))
         self.copy_button.setToolTip(t("editor.copy_tip"))
+        self.scene_label.setText(t("editor.scene"))
+        self.scene_edit.setPlaceholderText(t("editor.scene_placeholder"))
+        self.scene_edit.setToolTip(t("editor.scene_tip"))
+        self.set_seed(self._seed)
 
     def _text_changed(self) -> None:
         # Read-only fields (a run going on, a history entry without its picture) ignore
@@ -126,6 +144,23 @@ class EditorPanel(QWidget):
     def set_editable(self, editable: bool) -> None:
         self.title_edit.setReadOnly(not editable)
         self.subtitle_edit.setReadOnly(not editable)
+
+    def set_scene(self, scene: str, seed: int | None, drawable: bool) -> None:
+        """The drawn picture's scene and seed; ``drawable``: a model can draw again now."""
+        if self.scene_edit.text() != scene:
+            self.scene_edit.setText(scene)
+        self.set_seed(seed)
+        self.scene_edit.setReadOnly(not drawable)
+        self.repeat_button.setEnabled(drawable and seed is not None)
+
+    def set_seed(self, seed: int | None) -> None:
+        self._seed = seed
+        shown = "—" if seed is None else str(seed)
+        self.repeat_button.setText(t("editor.repeat_seed", seed=shown))
+        self.repeat_button.setToolTip(t("editor.repeat_seed_tip", seed=shown))
+
+    def scene(self) -> str:
+        return " ".join(self.scene_edit.text().split())
 
     def set_poster_ready(self, ready: bool) -> None:
         self.save_button.setEnabled(ready)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPushButton,
     QWidget,
 )
@@ -20,18 +21,27 @@ ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 ICON_SIZE = QSize(64, 80)
 
 
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def entry_label(entry: HistoryEntry) -> str:
-    when = entry.created.replace("T", " ")[:16]
-    title = " ".join(entry.title.split()) or " ".join(entry.prompt.split())
-    if len(title) > 60:
-        title = title[:57].rstrip() + "…"
-    return f"{title}\n{when}"
+    """The ending (what tells versions of one beginning apart), the beginning, the time to
+    the second."""
+    when = entry.created.replace("T", " ")[:19]
+    title = entry.title or entry.prompt
+    if not entry.subtitle:
+        return f"{_short(title, 70)}\n{when}"
+    return f"{_short(entry.subtitle, 70)}\n{_short(title, 40)}\n{when}"
 
 
 class HistoryPanel(QWidget):
     open_requested = Signal(object)  # HistoryEntry
     delete_requested = Signal(object)  # HistoryEntry
     folder_requested = Signal()
+    copy_requested = Signal(object)  # HistoryEntry: its poster to the clipboard
+    remake_requested = Signal(object)  # HistoryEntry: a new run with its sidecar's settings
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -41,6 +51,8 @@ class HistoryPanel(QWidget):
         self.list.setUniformItemSizes(True)
         self.list.itemActivated.connect(self._emit_open)  # Enter / double click: re-open
         self.list.currentItemChanged.connect(self._on_current)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._context_menu)
         self.empty = note(self, "historyEmpty")
         self.delete_button = QPushButton(self)
         self.delete_button.setObjectName("deleteHistoryButton")
@@ -76,7 +88,7 @@ class HistoryPanel(QWidget):
             item.setIcon(QIcon(QPixmap(str(path))))
             item.setData(ENTRY_ROLE, entry)
             item.setToolTip(entry.title or entry.prompt)
-            item.setSizeHint(QSize(0, ICON_SIZE.height() + 10))
+            item.setSizeHint(QSize(0, ICON_SIZE.height() + 14))
             self.list.addItem(item)
             if entry.id == current_id:
                 self.list.setCurrentItem(item)
@@ -84,6 +96,36 @@ class HistoryPanel(QWidget):
         self.list.setVisible(bool(entries))
         self.empty.setVisible(not entries)
         self._update_buttons()
+
+    def select(self, entry_id: str | None) -> None:
+        """Highlight ``entry_id`` without opening it again."""
+        self.list.blockSignals(True)
+        for i in range(self.list.count()):
+            if self.list.item(i).data(ENTRY_ROLE).id == entry_id:
+                self.list.setCurrentRow(i)
+        self.list.blockSignals(False)
+        self._update_buttons()
+
+    def context_menu(self, entry: HistoryEntry) -> QMenu:
+        menu = QMenu(self)
+        menu.setObjectName("historyMenu")
+        for key, signal in (
+            ("history.menu.remake", self.remake_requested),
+            ("history.menu.copy", self.copy_requested),
+            ("history.menu.folder", None),
+            ("history.menu.delete", self.delete_requested),
+        ):
+            if signal is None:
+                menu.addAction(t(key), self.folder_requested.emit)
+            else:
+                menu.addAction(t(key), lambda s=signal: s.emit(entry))
+        menu.aboutToHide.connect(menu.deleteLater)
+        return menu
+
+    def _context_menu(self, pos: QPoint) -> None:
+        item = self.list.itemAt(pos)
+        if item is not None:
+            self.context_menu(item.data(ENTRY_ROLE)).popup(self.list.viewport().mapToGlobal(pos))
 
     def entries(self) -> list[HistoryEntry]:
         return [self.list.item(i).data(ENTRY_ROLE) for i in range(self.list.count())]

@@ -39,6 +39,7 @@ from desktop_app.widgets import card
 from desktop_app.window_chrome import ColumnScroll, WindowChromeMixin, lite_warnings
 from desktop_app.window_edits import WindowEditsMixin
 from desktop_app.window_files import WindowFilesMixin
+from desktop_app.window_history import WindowHistoryMixin
 from desktop_app.window_models import WindowModelsMixin
 from desktop_app.window_settings import WindowSettingsMixin
 from inference.errors import DemotivatorError
@@ -54,6 +55,7 @@ COMPOSE_DEBOUNCE_MS = 25  # coalesces a burst of keystrokes; composing itself is
 class MainWindow(
     WindowChromeMixin,
     WindowEditsMixin,
+    WindowHistoryMixin,
     WindowFilesMixin,
     WindowSettingsMixin,
     WindowModelsMixin,
@@ -90,6 +92,7 @@ class MainWindow(
         self.io = BackgroundRunner("io", self)
         self._init_models()
         self._connect()
+        self._init_history()
         self._init_chrome()
         self.retranslate()
         self._update_state()
@@ -188,6 +191,7 @@ class MainWindow(
         self.candidates.more_requested.connect(self.more_candidates)
         self.candidates.redraw_requested.connect(self.redraw_picture)
         self.editor.captions_edited.connect(self._captions_edited)
+        self.editor.repeat_seed_requested.connect(self.repeat_with_seed)
         self.prompt.edit.textChanged.connect(self._prompt_changed)
         self.settings_button.clicked.connect(self.open_settings)
         self.messages.open_log_requested.connect(self.open_log)
@@ -241,6 +245,12 @@ class MainWindow(
         # history entry kept without its picture can only be viewed, saved and copied.
         editable = result is not None and (result.picture is not None or result.poster is None)
         self.editor.set_editable(not busy and editable)
+        drawn = result is not None and result.picture_source == "model" and drawing
+        self.editor.set_scene(
+            result.visual_prompt if result else "",
+            result.image_params.seed if drawn else None,
+            not busy and drawn and result.picture is not None,
+        )
         self.editor.set_poster_ready(self.poster.has_image())
         # History stays browsable during a run; deleting waits for its end.
         self.history_panel.delete_button.setEnabled(
@@ -318,7 +328,25 @@ class MainWindow(
         self.messages.dismiss()
         self.clear_own_picture()  # asking for a drawn picture ends the own one
         describe = not self.result.visual_prompt or self._scene_joke != self.result.joke
+        if self._take_edited_scene():
+            describe = False  # the user's words, not a new description
         self.service.redraw(self.result, describe)
+
+    def repeat_with_seed(self) -> None:
+        """«Повторить · зерно N»: the same seed, the scene as the field says it."""
+        if self.result is None or self.service.busy or self.result.picture is None:
+            return
+        self.messages.dismiss()
+        self._take_edited_scene()
+        self.service.redraw(self.result, describe=False, new_seed=False)
+
+    def _take_edited_scene(self) -> bool:
+        scene = self.editor.scene()
+        if not scene or scene == self.result.visual_prompt:
+            return False
+        self.result.visual_prompt = scene
+        self._scene_joke = self.result.joke  # it describes this joke now
+        return True
 
     def cancel(self) -> None:
         self._run_after_picture = False
@@ -366,7 +394,9 @@ class MainWindow(
         notes = [w for w in result.warnings if w not in skip]
         if notes:
             self.messages.show_message(WARNING, "\n".join(notes))
-        self.store_in_history(new_entry=True)
+        # One entry per picture: a run or «Другая картинка» adds one, «Ещё варианты»
+        # (same poster, more endings) updates the entry on screen.
+        self.store_in_history(new_entry=kind != jobs.MORE or self.entry_id is None)
 
     def _on_stopped(self, kind: str, partial: Result | None) -> None:
         self.progress.finish(STOPPED)
@@ -432,6 +462,7 @@ class MainWindow(
         self._closed = True
         self._compose_timer.stop()
         self._history_timer.stop()
+        self.flush_pending_delete()  # queued before the io thread stops
         stopped = [
             self.service.shutdown(),
             self.composer.stop(),

@@ -64,7 +64,6 @@ class WindowFilesMixin:
         self.editor.save_requested.connect(self.save_poster)
         self.editor.copy_requested.connect(self.copy_poster)
         self.history_panel.open_requested.connect(self.open_history_entry)
-        self.history_panel.delete_requested.connect(self.delete_history_entry)
         self.history_panel.folder_requested.connect(self.open_history_folder)
         self.poster.copy_requested.connect(self.copy_poster)
         self.poster.save_requested.connect(self.save_poster)
@@ -269,12 +268,13 @@ class WindowFilesMixin:
         history = self.history
         self.io.submit(
             lambda: history.entries(limit=HISTORY_LIMIT),
-            lambda entries: self.history_panel.set_entries(entries, self.entry_id),
+            self._history_listed,  # window_history: hides a deletion that can be undone
             lambda exc: log.warning("history not listed: %s", exc),
         )
 
     def open_history_entry(self, entry: HistoryEntry) -> None:
-        if entry.id == self.entry_id or self.service.busy:
+        # Browsing works during a run too: what the run makes replaces it when ready.
+        if entry.id == self.entry_id:
             return
         if self._history_timer.isActive():  # keep unsaved edits of the one we leave
             self.store_in_history(new_entry=False)
@@ -283,20 +283,12 @@ class WindowFilesMixin:
         def loaded(done: tuple[Result, QImage | None]) -> None:
             self.entry_id = entry.id
             self._scene_joke = done[0].joke
-            self.messages.dismiss()
+            if not self.messages.action_button.isVisible():  # keep «Вернуть» on offer
+                self.messages.dismiss()
             self.show_result(*done)
+            self.history_panel.select(entry.id)
 
         self.io.submit(lambda: with_qimage(history.load(entry)), loaded, self.show_error)
-
-    def delete_history_entry(self, entry: HistoryEntry) -> None:
-        if self.service.busy:
-            return
-        if entry.id == self.entry_id:
-            self._history_timer.stop()
-            self.entry_id = None
-        history = self.history
-        self.io.submit(lambda: history.delete(entry), lambda _: self.refresh_history())
-        self.statusBar().showMessage(t("status.deleted"), 6000)
 
     def open_history_folder(self) -> None:
         folder = self.history.folder

@@ -134,6 +134,7 @@ def test_unreadable_picture_is_an_error_in_the_window(done_window, qtbot, tmp_pa
     window = done_window
     bad = tmp_path / "not-a-picture.png"
     bad.write_bytes(b"definitely not an image")
+    window.messages.dismiss()  # a warning the run may have left (random-weight endings)
     window.use_picture_source(bad)
     qtbot.waitUntil(window.messages.isVisible)
     assert window.messages.level == "error" and "not-a-picture.png" in window.messages.text.text()
@@ -213,8 +214,67 @@ def test_history_open_and_delete(done_window, qtbot):
     entry = panel.current_entry()
     qtbot.mouseClick(panel.delete_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.list.count() == 1)
-    assert not entry.poster_path.exists() and not entry.sidecar_path.exists()
     assert window.poster.has_image()  # the poster on screen stays until replaced
+    # «Вернуть» is offered: the files stay until the undo has passed.
+    undo = window.messages.action_button
+    assert undo.isVisible() and entry.poster_path.exists()
+    qtbot.mouseClick(undo, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.list.count() == 2)
+    assert [e.id for e in panel.entries()].count(entry.id) == 1
+    panel.delete_requested.emit(entry)  # again, and this time it goes
+    qtbot.waitUntil(lambda: panel.list.count() == 1)
+    window.flush_pending_delete()  # what the undo timer (or closing) does
+    wait_idle(qtbot, window)
+    assert not entry.poster_path.exists() and not entry.sidecar_path.exists()
+    assert entry.id not in [e.id for e in panel.entries()]
+
+
+def test_history_entries_tell_versions_apart_and_the_last_comes_back(done_window, qtbot):
+    window = done_window
+    panel = window.history_panel
+    qtbot.waitUntil(lambda: panel.list.count() == 1)
+    qtbot.mouseClick(window.candidates.more_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, window)
+    assert panel.list.count() == 1  # same picture, more endings: the same entry
+    window.candidates.list.setCurrentRow(window.candidates.list.count() - 1)
+    qtbot.mouseClick(window.candidates.redraw_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: panel.list.count() == 2)  # a new picture: a new entry
+    labels = [panel.list.item(i).text() for i in range(2)]
+    entries = panel.entries()
+    for label, entry in zip(labels, entries, strict=True):
+        assert entry.subtitle[:20] in label and entry.created.replace("T", " ")[:19] in label
+    assert entries[0].subtitle != entries[1].subtitle and labels[0] != labels[1]
+    newest = entries[0]
+    window.close()
+
+    from desktop_app.main_window import MainWindow
+
+    again = MainWindow()
+    qtbot.addWidget(again)
+    qtbot.waitUntil(lambda: again.result is not None)  # the last poster, back on start
+    wait_idle(qtbot, again)
+    assert again.entry_id == newest.id and again.poster.has_image()
+    assert again.history_panel.current_entry().id == newest.id
+
+
+def test_history_context_menu_copies_and_makes_again(done_window, qtbot):
+    window = done_window
+    panel = window.history_panel
+    qtbot.waitUntil(lambda: panel.list.count() == 1)
+    entry = panel.entries()[0]
+    menu = panel.context_menu(entry)
+    names = [action.text() for action in menu.actions()]
+    assert len(names) == 4 and all(names)
+    QGuiApplication.clipboard().clear()
+    panel.copy_requested.emit(entry)
+    qtbot.waitUntil(lambda: not QGuiApplication.clipboard().image().isNull())
+    seed = window.result.image_params.seed
+    panel.remake_requested.emit(entry)
+    qtbot.waitUntil(lambda: window.service.busy)
+    wait_idle(qtbot, window)
+    assert window.result.image_params.seed == seed  # the sidecar's seed, not a new one
+    qtbot.waitUntil(lambda: panel.list.count() == 2)
 
 
 def test_more_endings_rewrites_text_only(done_window, qtbot):
@@ -262,3 +322,24 @@ def test_a_caption_set_from_code_recomposes_like_typing(done_window, qtbot):
     qtbot.waitUntil(lambda: poster_key(window) != before, timeout=RUN_TIMEOUT_MS)
     assert window.result.subtitle == ""
     assert window.model_calls == []
+
+
+def test_scene_is_shown_editable_and_redrawn_with_the_same_seed(done_window, qtbot):
+    window = done_window
+    scene, repeat = window.editor.scene_edit, window.editor.repeat_button
+    seed = window.result.image_params.seed
+    assert scene.text() == window.result.visual_prompt and not scene.isReadOnly()
+    assert str(seed) in repeat.text() and repeat.isEnabled()
+    before = poster_key(window)
+    scene.setText("a cat reading a book about paranoia, oil painting")
+    qtbot.mouseClick(repeat, Qt.MouseButton.LeftButton)
+    wait_new_poster(qtbot, window, before)
+    assert window.result.image_params.seed == seed  # «повторить с этим зерном»
+    assert window.result.visual_prompt == "a cat reading a book about paranoia, oil painting"
+    assert "draw" in window.model_calls and "describe_scene" not in window.model_calls
+    before = poster_key(window)
+    qtbot.mouseClick(window.candidates.redraw_button, Qt.MouseButton.LeftButton)
+    wait_new_poster(qtbot, window, before)
+    assert window.result.image_params.seed != seed  # «Другая картинка»: a new seed
+    assert window.result.visual_prompt == "a cat reading a book about paranoia, oil painting"
+    assert str(window.result.image_params.seed) in repeat.text()

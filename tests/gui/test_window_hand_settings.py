@@ -62,7 +62,8 @@ def test_hand_written_settings_with_home_relative_folders(
     save = window.findChild(QPushButton, "saveButton")
     qtbot.mouseClick(window.findChild(QPushButton, "generateButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(save.isEnabled, timeout=RUN_TIMEOUT_MS)
-    assert window.messages.isHidden(), window.messages.text.text()
+    # Random-weight endings may earn the joke filter's warning; nothing may fail.
+    assert window.messages.level != "error", window.messages.text.text()
     assert 1 <= window.findChild(QListWidget, "candidatesList").count() <= 3
     assert window.findChild(QLineEdit, "titleEdit").text() == "Встречаются как-то два кота"
     shown = window.findChild(QWidget, "posterView").pixmap()

@@ -54,7 +54,8 @@ def test_generate_right_after_choosing_a_picture_waits_for_it(
     qtbot.mouseClick(window.prompt.generate_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.service.busy, timeout=10_000)
     wait_idle(qtbot, window)
-    assert message_text(window) == ""
+    # Random-weight endings may earn the joke filter's warning; nothing may fail.
+    assert window.messages.level != "error", message_text(window)
     assert window.poster.has_image() and window.result.picture_source == str(photo)
 
 
