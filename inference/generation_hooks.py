@@ -14,6 +14,8 @@ the processor chain keeps one step of log-softmax (batch × vocab, not the whole
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 from transformers import (
     GenerationConfig,
@@ -57,13 +59,23 @@ class RawLogprobRecorder(LogitsProcessor):
 
 class TokenStepHook(StoppingCriteria):
     """Called once per generated token step (after the token is chosen): reports progress,
-    records each row's log-probability of its new token, and stops everything on cancel."""
+    records each row's log-probability of its new token, stops everything on cancel, and
+    stops a single row once ``row_done(new_ids)`` says its text is complete (``generate``
+    then pads that row and ends when no row is left)."""
 
-    def __init__(self, progress: Progress, recorder: RawLogprobRecorder) -> None:
+    def __init__(
+        self,
+        progress: Progress,
+        recorder: RawLogprobRecorder,
+        row_done: Callable[[list[int]], bool] | None = None,
+        prompt_len: int = 0,
+    ) -> None:
         self.progress = progress
         self.recorder = recorder
+        self.row_done, self.prompt_len = row_done, prompt_len
         self.steps = 0
         self._logprobs: list[torch.Tensor] = []
+        self._done: set[int] = set()
 
     def __call__(
         self, input_ids: torch.LongTensor, scores: torch.FloatTensor, **kwargs
@@ -74,7 +86,13 @@ class TokenStepHook(StoppingCriteria):
             self._logprobs.append(self.recorder.last.gather(1, chosen).squeeze(1).cpu())
         self.progress.advance()
         stop = self.progress.cancelled
-        return torch.full((input_ids.shape[0],), stop, dtype=torch.bool, device=input_ids.device)
+        rows = torch.full((input_ids.shape[0],), stop, dtype=torch.bool, device=input_ids.device)
+        if self.row_done is not None and not stop:
+            for b in range(input_ids.shape[0]):
+                if b in self._done or self.row_done(input_ids[b, self.prompt_len :].tolist()):
+                    self._done.add(b)
+                    rows[b] = True
+        return rows
 
     def token_logprobs(self) -> torch.Tensor:
         """(batch, steps) log-probabilities of the generated tokens."""

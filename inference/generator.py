@@ -145,7 +145,7 @@ class TextGenerator(TextModel):
     def _run(
         self, text: str, n: int, params: GenerationParams, progress: Progress, stage: str
     ) -> list[dict[str, Any]]:
-        from inference.token_rows import first_stop, mean_logprob, tokens_covering
+        from inference.token_rows import first_stop, mean_logprob, row_end, tokens_covering
 
         if self.model is None:
             raise ModelError(tr("generator.closed", DOMAIN))
@@ -156,7 +156,9 @@ class TextGenerator(TextModel):
             text, add_special_tokens=False, truncation=True, max_length=budget
         )["input_ids"]
         generate = self._generate_onnx if self.backend == "onnx" else self._generate_torch
-        generated, logprobs, steps = generate(prompt_ids, n, params, progress)
+        # joke endings stop at their end of turn or second sentence (issue 18, lever 1)
+        row_done = self._row_done if stage == STAGE_GENERATE else None
+        generated, logprobs, steps = generate(prompt_ids, n, params, progress, row_done)
         if progress.cancelled:
             raise Cancelled()
         progress.finish()
@@ -169,14 +171,16 @@ class TextGenerator(TextModel):
             stop = first_stop(ids, self.stop_ids)
             body = ids if stop is None else ids[:stop]
             raw = decode(body)
-            end = find_end(raw, finished=stop is not None)
+            cut = row_end(raw) if stop is None and row_done else None
+            finished = stop is not None or cut is not None
+            end = find_end(raw, finished=finished) if cut is None else cut
             k = tokens_covering(decode, body, end)
             rows.append(
                 {
                     "text": raw[:end],
                     "raw": raw,
                     "ids": ids,
-                    "finished": stop is not None,
+                    "finished": finished,
                     "generated_tokens": len(body),
                     "tokens": k,
                     "logprob": mean_logprob(logprobs[b], k) if logprobs.size else None,
@@ -185,9 +189,15 @@ class TextGenerator(TextModel):
             )
         return rows
 
+    def _row_done(self, ids: list[int]) -> bool:
+        from inference.token_rows import row_end
+
+        return row_end(self.tokenizer.decode(ids, skip_special_tokens=False)) is not None
+
     def _generate_onnx(
-        self, prompt_ids: list[int], n: int, params: GenerationParams, progress: Progress
-    ) -> tuple[list[list[int]], Any, int]:
+        self, prompt_ids: list[int], n: int, params: GenerationParams, progress: Progress,
+        row_done: Any = None,
+    ) -> tuple[list[list[int]], Any, int]:  # fmt: skip
         """The lean path: numpy sampling over ONNX Runtime (no torch imported)."""
         import numpy as np
 
@@ -203,12 +213,14 @@ class TextGenerator(TextModel):
             self.stop_ids,
             self.tokenizer.pad_token_id,
             progress,
+            row_done,
         )
         return out.ids.tolist(), out.logprobs, out.steps
 
     def _generate_torch(
-        self, prompt_ids: list[int], n: int, params: GenerationParams, progress: Progress
-    ) -> tuple[list[list[int]], Any, int]:
+        self, prompt_ids: list[int], n: int, params: GenerationParams, progress: Progress,
+        row_done: Any = None,
+    ) -> tuple[list[list[int]], Any, int]:  # fmt: skip
         """transformers' ``generate`` with the hooks of :mod:`inference.generation_hooks`."""
         import torch
         from transformers import StoppingCriteriaList
@@ -222,7 +234,7 @@ class TextGenerator(TextModel):
 
         input_ids = torch.tensor([prompt_ids], dtype=torch.long)
         recorder = RawLogprobRecorder()
-        hook = TokenStepHook(progress, recorder)
+        hook = TokenStepHook(progress, recorder, row_done, len(prompt_ids))
         config = build_generation_config(
             params,
             n,

@@ -3,19 +3,23 @@ the semantics of transformers' ``generate`` as :mod:`inference.generation_hooks`
 
 - processors in transformers' order and arithmetic: repetition penalty over the whole row
   (prompt included), then — when sampling — temperature, top-k, top-p; greedy is argmax;
-- sampled rows are the prompt repeated ``n`` times (greedy: one row); finished rows keep
-  getting the pad token; the loop ends when every row has met a stop id or after
-  ``max_new_tokens``;
+- sampled rows are the prompt repeated ``n`` times (greedy: one row); a row is finished when
+  it meets a stop id or when ``row_done`` says its text is complete (end of turn, two
+  sentences: :func:`inference.token_rows.row_end`); finished rows leave the batch (their
+  KV cache is dropped, so later tokens cost only the rows still writing) and are padded
+  with the pad token; the loop ends when every row is finished or after ``max_new_tokens``;
 - log-probabilities of the chosen tokens from the raw (unprocessed) log-softmax, as
   ``RawLogprobRecorder`` records them;
 - one ``progress.advance()`` per token and a cancel honoured within one token.
 
 Random numbers come from ``numpy.random.default_rng(params.seed)``, so a seed reproduces a
-batch on this backend (not the torch backend's tokens: the generators differ).
+batch on this backend (not the torch backend's tokens: the generators differ). One draw per
+original row per step, used or not, so a row's tokens do not depend on when others finish.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,9 +83,13 @@ def _finite_rows(scores: np.ndarray):
         yield row[keep], keep
 
 
-def sample(scores: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """One draw per row from softmax(scores), by inverting the cumulative distribution."""
-    draws = rng.random((scores.shape[0], 1))[:, 0]
+def sample(
+    scores: np.ndarray, rng: np.random.Generator, draws: np.ndarray | None = None
+) -> np.ndarray:
+    """One draw per row from softmax(scores), by inverting the cumulative distribution
+    (``draws``: the uniform numbers to use, one per row; drawn from ``rng`` when None)."""
+    if draws is None:
+        draws = rng.random((scores.shape[0], 1))[:, 0]
     tokens = np.empty(scores.shape[0], dtype=np.int64)
     for row, (values, keep) in enumerate(_finite_rows(scores)):
         probs = np.exp(log_softmax(values.astype(np.float64)[None, :])[0])
@@ -91,7 +99,11 @@ def sample(scores: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def choose(
-    logits: np.ndarray, ids: np.ndarray, params: GenerationParams, rng: np.random.Generator
+    logits: np.ndarray,
+    ids: np.ndarray,
+    params: GenerationParams,
+    rng: np.random.Generator,
+    draws: np.ndarray | None = None,
 ) -> np.ndarray:
     """The next token of every row."""
     scores = logits.astype(np.float32)
@@ -105,7 +117,7 @@ def choose(
         scores = top_k(scores, params.top_k)
     if params.top_p is not None and params.top_p < 1.0:
         scores = top_p(scores, params.top_p)
-    return sample(scores, rng)
+    return sample(scores, rng, draws)
 
 
 def generate(
@@ -117,9 +129,11 @@ def generate(
     stop_ids: set[int],
     pad_id: int,
     progress: Progress,
+    row_done: Callable[[list[int]], bool] | None = None,
 ) -> Generated:
     """New tokens for each prompt row, repeated ``n`` times when sampling. Stops early
-    (without raising) when ``progress`` is cancelled: the caller decides what that means."""
+    (without raising) when ``progress`` is cancelled: the caller decides what that means.
+    ``row_done(new_ids)`` is asked after each token of an unfinished row."""
     rows = 1 if is_greedy(params) else max(1, n)
     rng = np.random.default_rng(params.seed)
     stops = np.array(sorted(stop_ids), dtype=np.int64)
@@ -129,9 +143,11 @@ def generate(
     cache = None if cache is None else [np.repeat(c, rows, axis=0) for c in cache]
     ids = np.repeat(prompt_ids, rows, axis=0)
     mask = np.repeat(prompt_mask, rows, axis=0)
-    unfinished = np.ones(ids.shape[0], dtype=bool)
-    new_ids: list[np.ndarray] = []
-    logprobs: list[np.ndarray] = []
+    total = ids.shape[0]
+    active = np.arange(total)  # original row index of each row still in the batch
+    out_ids = np.full((total, params.max_new_tokens), pad_id, dtype=np.int64)
+    out_lp = np.zeros((total, params.max_new_tokens), dtype=np.float32)
+    steps = 0
     for step in range(params.max_new_tokens):
         if step:
             if cache is None:  # no KV cache in the graph: the whole sequence again
@@ -140,20 +156,22 @@ def generate(
                 logits, cache = model.step(ids[:, -1:], mask, cache)
             last = logits[:, -1, :]
         raw = log_softmax(last.astype(np.float32))
-        token = choose(last, ids, params, rng)
-        token = np.where(unfinished, token, pad_id).astype(np.int64)
-        logprobs.append(np.take_along_axis(raw, token[:, None], axis=1)[:, 0])
-        new_ids.append(token)
+        draws = None if is_greedy(params) else rng.random(total)[active]
+        token = choose(last, ids, params, rng, draws).astype(np.int64)
+        out_lp[active, step] = np.take_along_axis(raw, token[:, None], axis=1)[:, 0]
+        out_ids[active, step] = token
+        steps = step + 1
         ids = np.concatenate([ids, token[:, None]], axis=1)
         mask = np.concatenate([mask, np.ones_like(token)[:, None]], axis=1)
         progress.advance()
-        unfinished &= ~np.isin(token, stops)
-        if progress.cancelled or not unfinished.any():
+        done = np.isin(token, stops)
+        if row_done is not None:
+            for i in np.flatnonzero(~done):
+                done[i] = row_done(out_ids[active[i], :steps].tolist())
+        if progress.cancelled or done.all():
             break
-    steps = len(new_ids)
-    shape = (ids.shape[0], steps)
-    return Generated(
-        ids=np.stack(new_ids, axis=1) if steps else np.zeros(shape, np.int64),
-        logprobs=np.stack(logprobs, axis=1) if steps else np.zeros(shape, np.float32),
-        steps=steps,
-    )
+        if done.any():  # finished rows leave the batch: later steps cost only the rest
+            keep = np.flatnonzero(~done)
+            active, ids, mask = active[keep], ids[keep], mask[keep]
+            cache = None if cache is None else [c[keep] for c in cache]
+    return Generated(ids=out_ids[:, :steps], logprobs=out_lp[:, :steps], steps=steps)

@@ -43,3 +43,27 @@ def mean_logprob(row: Any, k: int) -> float | None:
     if k <= 0 or len(row) == 0:
         return None
     return float(row[:k].mean())
+
+
+# A joke ending longer than this many sentences is cut here (the candidate filter keeps at
+# most two): decoding further only costs time. Measured on real weights: docs/performance.md.
+MAX_SENTENCES = 2
+
+
+def row_end(raw: str, max_sentences: int = MAX_SENTENCES) -> int | None:
+    """Where a row's decoded text (special tokens kept) is complete, or None while it may
+    still go on: an end-of-turn marker, a blank line or a new turn (``find_end``), or the
+    end of its ``max_sentences``-th sentence once the text goes past it (the next sentence
+    has started, so an abbreviation's dot at the very end does not count)."""
+    from inference.postprocess import _SENTENCE_END_RE, find_end
+
+    end = find_end(raw, finished=True)
+    if end < len(raw):
+        return end
+    count = 0
+    for match in _SENTENCE_END_RE.finditer(raw):
+        if raw[: match.start()].strip():
+            count += 1
+        if count >= max_sentences and raw[match.end() :].strip():
+            return match.end()
+    return None
