@@ -34,6 +34,9 @@ _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 class Licence:
     name: str
     url: str
+    # False: the licence forbids commercial use; its name must then say so, because the name
+    # is all the models list and dialog show (checked on load).
+    commercial: bool = True
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,11 @@ def _entry(raw: Any, path: Path, index: int) -> CatalogEntry:
     licence = raw.get("licence")
     if not isinstance(licence, dict) or not isinstance(licence.get("name"), str):
         raise _fail(path, where, "licence: {name, url}")
+    commercial = licence.get("commercial", True)
+    if not isinstance(commercial, bool):
+        raise _fail(path, where, "licence.commercial: true or false")
+    if not commercial and "non-commercial" not in licence["name"].lower():
+        raise _fail(path, where, "licence.name: say '(non-commercial)' plainly")
     description = raw.get("description")
     if not isinstance(description, dict) or not all(
         isinstance(description.get(lang), str) and description[lang] for lang in ("ru", "en")
@@ -164,7 +172,7 @@ def _entry(raw: Any, path: Path, index: int) -> CatalogEntry:
         role=role,
         kind=kind,
         source=source,
-        licence=Licence(licence["name"], str(licence.get("url", ""))),
+        licence=Licence(licence["name"], str(licence.get("url", "")), commercial),
         description={k: str(v) for k, v in description.items()},
         size_bytes=size,
         repo=str(raw.get("repo", "")),

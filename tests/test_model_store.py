@@ -47,9 +47,15 @@ def test_shipped_catalogue_is_complete():
         assert e.text("ru") and e.text("en") and e.note
     assert {e.id for e in catalog.entries if e.is_bundled} == {f"lite-{r}" for r in ROLES}
     defaults = {e.role: e.id for e in catalog.entries if e.default}
-    assert defaults["generator"] == "qwen2.5-1.5b-instruct"
+    assert defaults["generator"] == "qwen3-1.7b"
     recommended = [e.id for e in catalog.recommended()]
-    assert "qwen2.5-1.5b-instruct" in recommended and defaults["illustrator"] in recommended
+    assert "qwen3-1.7b" in recommended and defaults["illustrator"] in recommended
+    assert {"qwen3-4b", "qwen2.5-1.5b-instruct", "qwen2.5-0.5b-instruct"} <= {e.id for e in hub}
+    # licences shown plainly: a non-commercial one says so in the name the user sees
+    for e in hub:
+        assert e.licence.commercial or "non-commercial" in e.licence.name
+    assert not catalog.get("qwen2.5-3b-instruct").licence.commercial
+    assert catalog.get("qwen3-4b").licence.name == "Apache-2.0"
     turbo = catalog.get("sd-turbo")
     assert [(c.id, c.subfolder) for c in turbo.companions] == [("taesd", "vae_tiny")]
     assert catalog.download_size(turbo) == turbo.size_bytes + catalog.get("taesd").size_bytes
@@ -78,6 +84,8 @@ def good_entry(**changes: object) -> dict:
         ([good_entry(companions=[{"id": "ghost", "subfolder": "x"}])], "ghost"),
         ([good_entry(description={"ru": "только русский"})], "description"),
         ([good_entry(allow_patterns=[])], "allow_patterns"),
+        ([good_entry(licence={"name": "Research", "url": "", "commercial": False})], "non-comm"),
+        ([good_entry(licence={"name": "MIT", "commercial": "yes"})], "licence.commercial"),
     ],
 )
 def test_broken_catalogue_says_where(models, where):
