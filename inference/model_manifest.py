@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from inference.jsonfiles import read_json_file, write_json_file
+from inference.remote_names import check_remote_name
 
 MANIFEST_NAME = "demotivator-manifest.json"
 MANIFEST_FORMAT = 1
@@ -50,8 +51,10 @@ class Manifest:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Manifest:
+        # A path leading out of the folder makes the manifest unreadable (UnsafeName is a
+        # ValueError): verify never reads a file outside the model folder because of it.
         files = [
-            FileRecord(str(f["path"]), int(f["size"]), f.get("sha256"))
+            FileRecord(check_remote_name(str(f["path"])), int(f["size"]), f.get("sha256"))
             for f in data.get("files", [])
         ]
         return cls(

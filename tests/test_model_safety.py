@@ -5,6 +5,7 @@ role uses puts that role back to its default; bundled lite models can be chosen 
 
 from __future__ import annotations
 
+import json
 import pickle
 import shutil
 from pathlib import Path, PurePosixPath
@@ -102,6 +103,19 @@ def test_import_refuses_pickle_weights_the_loaders_refuse(store, tmp_path, tiny_
     with pytest.raises(ModelError, match="pytorch_model.bin"):
         store.import_folder(src, "generator", "gen")
     assert store.list() == []
+
+
+def test_a_manifest_naming_files_outside_its_folder_is_not_trusted(store, tiny_generator_dir):
+    from inference.model_manifest import MANIFEST_NAME
+
+    model = store.import_folder(tiny_generator_dir, "generator", "gen")
+    outside = store.root / "outside.txt"
+    outside.write_text("not part of the model")
+    manifest = json.loads((model.path / MANIFEST_NAME).read_text())
+    manifest["files"].append({"path": "../outside.txt", "size": outside.stat().st_size})
+    (model.path / MANIFEST_NAME).write_text(json.dumps(manifest))
+    assert store.find("gen").manifest is None  # read as a hand-made folder, still usable
+    assert store.verify("gen").files_checked == 0
 
 
 # --- item 9: a linked store entry ------------------------------------------------------------
