@@ -279,3 +279,36 @@ def test_recipe_overrides():
     for bad in ("generator.nope=1", "epochs=1", "generator.layers=x"):
         with pytest.raises(argparse.ArgumentTypeError):
             apply_overrides(Recipe(), [bad])
+
+
+def test_junk_negatives_are_what_the_filter_calls_junk_and_vary():
+    """The lite ranker's junk negatives (training/lite/junk.py) are of the kinds the joke
+    filter names, built from pieces so that no fixed sentence repeats; a group holds one of
+    each next to the real ending, and needs no generator tokenizer (bigram skipped)."""
+    from inference.joke_filter import is_assistant_talk, is_echo, is_label
+    from training.lite.degrade import build_groups
+    from training.lite.junk import MAKERS
+
+    rng = np.random.default_rng(1)
+    setup, other = (
+        "Приходит мужик к врачу и говорит",
+        "А в остальном всё хорошо, прекрасная маркиза.",
+    )
+    made = {kind: [make(setup, other, rng) for _ in range(60)] for kind, make in MAKERS.items()}
+    variety = {kind: len(set(texts)) for kind, texts in made.items()}
+    assert min(variety["assistant"], variety["label"], variety["debris"]) >= 30, variety
+    assert variety["echo"] >= 4  # one beginning: whole, dashed, its tail, doubled
+    assert np.mean([is_assistant_talk(t) for t in made["assistant"]]) > 0.6
+    assert np.mean([is_label(t) for t in made["label"]]) > 0.4
+    assert np.mean([is_echo(t, setup) for t in made["echo"]]) > 0.6
+    pairs = [
+        {"id": f"j{i}", "setup": setup + f" номер {i}", "punchline": f"Концовка номер {i} тут."}
+        for i in range(3)
+    ]
+    groups = build_groups(pairs, [[], [], []], None, None, seed=3)
+    kinds = {(t.group, t.kind) for t in groups}
+    for pair in pairs:
+        assert {(pair["id"], k) for k in ("real", "mismatched", *MAKERS)} <= kinds
+    assert [t.label for t in groups if t.kind == "real"] == [1.0, 1.0, 1.0]
+    again = build_groups(pairs, [[], [], []], None, None, seed=3)
+    assert [t.text for t in again] == [t.text for t in groups]  # fixed by the seed

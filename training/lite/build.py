@@ -168,11 +168,14 @@ class Build:
         self.record("ranker", metrics)
 
     def ranker_eval(self) -> None:
-        from training.lite.ranker_build import auc_report
+        from training.lite.ranker_build import auc_report, gate_report
 
-        self.record("ranker_eval", auc_report(self.path("ranker"), self.path("ranker-data")))
+        report = auc_report(self.path("ranker"), self.path("ranker-data"))
+        report["gate"] = gate_report(self.path("ranker"), self.path("ranker-data"))
+        self.record("ranker_eval", report)
 
     def export(self) -> None:
+        from inference.ranker import GATE_FILE, SCALE_FILE
         from training.data_files import load_split
         from training.lite import export_bundle as eb
         from training.lite.generator_eval import perplexity_report, sample_completions
@@ -180,7 +183,10 @@ class Build:
 
         result: dict[str, Any] = {}
         texts = [r["text"] for r in load_split(self.path("ranker-data"), "test")]
-        for kind in ("generator", "ranker"):
+        # a kind not trained in this work folder (e.g. the ranker rebuilt alone) keeps the
+        # bundle's current model
+        kinds = [k for k in ("generator", "ranker") if (self.path(k) / "config.json").is_file()]
+        for kind in kinds:
             chosen = getattr(self.recipe, kind).quantize
             variants = ("none", "int8") if self.compare_quantization else (chosen,)
             for q in variants:
@@ -197,11 +203,18 @@ class Build:
                     entry["auc"] = auc_report(folder, self.path("ranker-data"), "onnx")
                 result[f"{kind}-{q}"] = entry
             bundle = self.out / f"lite-{kind}"
-            eb.install(self.path(f"export/{kind}-{chosen}"), bundle)
+            extra = {}
+            if kind == "ranker":  # the gate's threshold and the score scale travel with it
+                gate = dict(self.state()["ranker_eval"]["gate"])
+                scale = {"reference": gate.pop("scale"), "split": "test", "of": "real endings"}
+                extra[GATE_FILE] = json.dumps(gate, ensure_ascii=False, indent=1) + "\n"
+                extra[SCALE_FILE] = json.dumps(scale, indent=1) + "\n"
+            eb.install(self.path(f"export/{kind}-{chosen}"), bundle, extra)
             result[kind] = {"quantize": chosen, "size_bytes": eb.folder_size(bundle)}
-        result["generator"]["samples_onnx"] = sample_completions(
-            self.out / "lite-generator", self.path("data"), backend="onnx"
-        )
+        if "generator" in kinds:
+            result["generator"]["samples_onnx"] = sample_completions(
+                self.out / "lite-generator", self.path("data"), backend="onnx"
+            )
         self.record("export", result)
 
     def cards(self) -> None:

@@ -10,7 +10,10 @@ needs when it picks among the lite generator's candidates. One group per real jo
 ``mismatched``  the same beginning + the ending of another joke;
 ``shuffled``    the real ending with its words in random order;
 ``truncated``   the real ending cut off after 30–70 % of its words;
-``bigram``      the same beginning + tokens sampled from the bigram baseline.
+``bigram``      the same beginning + tokens sampled from the bigram baseline (when a
+                trained generator's tokenizer is at hand);
+``assistant``, ``label``, ``echo``, ``debris``  what an instruct model writes instead of a
+                punchline (:mod:`training.lite.junk`): these teach the gate.
 """
 
 from __future__ import annotations
@@ -21,8 +24,9 @@ from typing import Any
 import numpy as np
 
 from inference.params import full_joke
+from training.lite.junk import MAKERS as JUNK_MAKERS
 
-NEGATIVE_KINDS = ("generated", "mismatched", "shuffled", "truncated", "bigram")
+NEGATIVE_KINDS = ("generated", "mismatched", "shuffled", "truncated", "bigram", *JUNK_MAKERS)
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,7 @@ def build_groups(
     pairs: list[dict[str, Any]],
     generated: list[list[str]],
     tokenizer: Any,
-    bigram: Any,
+    bigram: Any | None,
     seed: int,
 ) -> list[Labeled]:
     """All texts of all groups, in a fixed order (same seed, same output)."""
@@ -89,10 +93,15 @@ def build_groups(
             text = make(ending, rng)
             if text:
                 out.append(Labeled(gid, kind, full_joke(setup, text)))
-        n_tokens = max(3, len(tokenizer(ending, add_special_tokens=False)["input_ids"]))
-        text = bigram_ending(setup, tokenizer, bigram, rng, n_tokens)
-        if text:
-            out.append(Labeled(gid, "bigram", full_joke(setup, text)))
+        if bigram is not None:
+            n_tokens = max(3, len(tokenizer(ending, add_special_tokens=False)["input_ids"]))
+            text = bigram_ending(setup, tokenizer, bigram, rng, n_tokens)
+            if text:
+                out.append(Labeled(gid, "bigram", full_joke(setup, text)))
+        for kind, make in JUNK_MAKERS.items():
+            text = make(setup, other, rng).strip()
+            if text and text != ending.strip():
+                out.append(Labeled(gid, kind, full_joke(setup, text)))
     return out
 
 

@@ -19,7 +19,18 @@ LICENCE_COPIES = {  # source name -> file name under OUT/licenses/
     "pyjokes": "pyjokes.LICENCE.txt",
     "ru-proverbs": "ru-proverbs.LICENSE.txt",
 }
-GROUP_KINDS = ("real", "generated", "mismatched", "shuffled", "truncated", "bigram")
+GROUP_KINDS = (
+    "real",
+    "generated",
+    "mismatched",
+    "shuffled",
+    "truncated",
+    "bigram",
+    "assistant",
+    "label",
+    "echo",
+    "debris",
+)
 
 
 def _template(name: str, **values: Any) -> str:
@@ -202,16 +213,26 @@ def ranker_card(state: dict[str, Any], recipe: Recipe) -> str:
             _f(auc["text_length_baseline"][k]),
         ]
         for k in auc["lite_ranker"]
+        if auc["lite_ranker"][k] == auc["lite_ranker"][k]  # a kind this build had none of: NaN
+    ]
+    kinds = [
+        k for k in GROUP_KINDS if any(v.get(k) for v in state["ranker_data"]["splits"].values())
     ]
     group_rows = [
-        [split, v["groups"], *(v.get(k, 0) for k in GROUP_KINDS)]
+        [split, v["groups"], *(v.get(k, 0) for k in kinds)]
         for split, v in state["ranker_data"]["splits"].items()
     ]
+    gate = ev.get("gate", {})
+    gate_rows = [[k, f"{100 * v:.1f} %"] for k, v in gate.get("test_pass", {}).items()]
     trainer_rows = [["lite ranker", rk["model"]]] + [[n, b] for n, b in rk["baselines"].items()]
     training = rk["training"]
     return _template(
         "ranker.md",
-        groups_table=_table(["split", "groups", *GROUP_KINDS], group_rows),
+        groups_table=_table(["split", "groups", *kinds], group_rows),
+        objective=r.objective,
+        gate_threshold=_f(gate.get("threshold"), 4),
+        gate_real=f"{100 * gate.get('target_real_pass', 0):.0f} %",
+        gate_table=_table(["test texts", "pass the gate"], gate_rows),
         layers=r.layers,
         hidden=r.hidden_size,
         mlp=r.intermediate_size,
@@ -290,10 +311,13 @@ def readme_md(state: dict[str, Any]) -> str:
 
 def write_cards(state: dict[str, Any], recipe: Recipe, out: Path, cache: Path) -> None:
     out = Path(out)
+    (out / "lite-ranker" / "MODEL_CARD.md").write_text(ranker_card(state, recipe), encoding="utf-8")
+    if "generator" not in state.get("export", {}):
+        _merge_ranker_report(state, recipe, out)
+        return
     (out / "lite-generator" / "MODEL_CARD.md").write_text(
         generator_card(state, recipe), encoding="utf-8"
     )
-    (out / "lite-ranker" / "MODEL_CARD.md").write_text(ranker_card(state, recipe), encoding="utf-8")
     (out / "LICENSES.md").write_text(licences_md(), encoding="utf-8")
     (out / "README.md").write_text(readme_md(state), encoding="utf-8")
     copies = out / "licenses"
@@ -307,3 +331,20 @@ def write_cards(state: dict[str, Any], recipe: Recipe, out: Path, cache: Path) -
     # every recorded number, machine-readable (the cards show a selection of them)
     report = json.dumps(state, ensure_ascii=False, indent=1, default=str)
     (out / "build_report.json").write_text(report + "\n", encoding="utf-8")
+
+
+def _merge_ranker_report(state: dict[str, Any], recipe: Recipe, out: Path) -> None:
+    """The ranker rebuilt alone: its numbers replace the ranker's in the bundle's report and
+    recipe; the generator's card, its numbers and the README stay as they were."""
+    path = out / "build_report.json"
+    report = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    for key in ("ranker_data", "ranker", "ranker_eval"):
+        report[key] = state[key]
+    exported = report.setdefault("export", {})
+    exported.update({k: v for k, v in state["export"].items() if k.startswith("ranker")})
+    recipe_path = out / "recipe.json"
+    kept = json.loads(recipe_path.read_text(encoding="utf-8")) if recipe_path.is_file() else {}
+    kept["ranker"] = asdict(recipe.ranker)
+    recipe_path.write_text(json.dumps(kept, indent=1) + "\n", encoding="utf-8")
+    text = json.dumps(report, ensure_ascii=False, indent=1, default=str)
+    path.write_text(text + "\n", encoding="utf-8")

@@ -65,6 +65,28 @@ def _ordered(pairs: list[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
     return sorted(pairs, key=lambda p: hashlib.sha256(f"{seed}:{p['id']}".encode()).hexdigest())
 
 
+def bundled_generator() -> Path:
+    from resources import resource_path
+
+    return resource_path("models", "lite-generator")
+
+
+def onnx_endings(
+    generator: Any, setups: list[str], per_prompt: int, params: GenerationParams
+) -> list[list[str]]:
+    """The app's own generate call per beginning (ONNX Runtime; no batching across
+    beginnings, but the prompt is read once for its endings)."""
+    import dataclasses
+
+    from inference.progress import Progress
+
+    out = []
+    for i, setup in enumerate(setups):
+        seeded = dataclasses.replace(params, seed=(params.seed or 0) + i)
+        out.append([c.text for c in generator.generate(setup, per_prompt, seeded, Progress())])
+    return out
+
+
 def build_ranker_data(
     data_dir: Path,
     generator_dir: Path,
@@ -78,20 +100,27 @@ def build_ranker_data(
     from training.lite.lm_data import split_examples
     from training.lite.ngram import BigramModel
 
-    generator = load_generator(generator_dir, backend="torch")
-    tokenizer = generator.tokenizer
-    train_lm, _ = split_examples(tokenizer, data_dir, "train", gen_recipe.max_length)
-    bigram = BigramModel(len(tokenizer)).fit(train_lm)
     params = GenerationParams(seed=recipe.seed)  # the app's default sampling
+    trained = (Path(generator_dir) / "model.safetensors").is_file()
+    if trained:
+        generator = load_generator(generator_dir, backend="torch")
+        tokenizer = generator.tokenizer
+        train_lm, _ = split_examples(tokenizer, data_dir, "train", gen_recipe.max_length)
+        bigram = BigramModel(len(tokenizer)).fit(train_lm)
+    else:  # rebuilding the ranker alone: the bundled generator's endings, no bigram
+        generator = load_generator(bundled_generator(), backend="onnx")
+        tokenizer, bigram = None, None
     out = prepare_output_dir(out_dir)
     report: dict[str, Any] = {"target": TARGET, "splits": {}}
     for n, split in enumerate(SPLITS):
         pairs = _ordered(load_split(data_dir, split, "pairs"), recipe.seed)
         if split == "train":
             pairs = pairs[: recipe.train_groups]
-        endings = sample_endings(
-            generator, [p["setup"] for p in pairs], recipe.generated_per_joke, params
-        )
+        setups = [p["setup"] for p in pairs]
+        if trained:
+            endings = sample_endings(generator, setups, recipe.generated_per_joke, params)
+        else:
+            endings = onnx_endings(generator, setups, recipe.generated_per_joke, params)
         texts = build_groups(pairs, endings, tokenizer, bigram, recipe.seed + n)
         rows = [
             {
@@ -124,7 +153,7 @@ def train_lite_ranker(
         base=base,
         out=out,
         target=TARGET,
-        objective="pairwise",
+        objective=recipe.objective,
         pairwise_loss="ranknet",
         max_length=recipe.max_length,
         train=train_options(recipe, threads, show_progress, eval_batch_size=128, save_steps=1000),
@@ -163,4 +192,37 @@ def auc_report(model_dir: Path, ranker_data: Path, backend: str = "torch") -> di
         "texts": len(rows),
         "real": int(labels.sum()),
         "roc_auc": {"lite_ranker": aucs(scores), "text_length_baseline": aucs(length)},
+    }
+
+
+GATE_REAL_PASS = 0.95  # the gate lets through this share of real endings (validation)
+
+
+def gate_report(model_dir: Path, ranker_data: Path, backend: str = "torch") -> dict[str, Any]:
+    """The gate's threshold, set on the validation groups so that 95 % of real endings pass,
+    and what passes it on the test groups: the share of real endings, of each negative kind."""
+    from inference.ranker import load_ranker
+
+    ranker = load_ranker(model_dir, backend=backend)
+
+    def scored(split: str) -> tuple[np.ndarray, np.ndarray]:
+        rows = load_split(ranker_data, split)
+        kinds = np.asarray([r["kind"] for r in rows])
+        return np.asarray(ranker.score([r["text"] for r in rows])), kinds
+
+    val, val_kinds = scored("validation")
+    threshold = float(np.quantile(val[val_kinds == "real"], 1.0 - GATE_REAL_PASS))
+    test, kinds = scored("test")
+    passes = {
+        kind: float((test[kinds == kind] >= threshold).mean())
+        for kind in ("real", *NEGATIVE_KINDS)
+        if (kinds == kind).any()
+    }
+    real = test[kinds == "real"]
+    return {
+        "threshold": threshold,
+        "target_real_pass": GATE_REAL_PASS,
+        "test_pass": passes,
+        # the app's 0-100 reading of a score: where it falls among real endings (test)
+        "scale": np.quantile(real, np.linspace(0, 1, 101)).tolist(),
     }

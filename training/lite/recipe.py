@@ -39,13 +39,16 @@ class GeneratorRecipe:
 @dataclass(frozen=True)
 class RankerRecipe:
     vocab_size: int = 8000
-    hidden_size: int = 192
-    intermediate_size: int = 576
-    layers: int = 3
-    heads: int = 3  # head size 64
+    hidden_size: int = 128
+    intermediate_size: int = 384
+    layers: int = 2
+    heads: int = 2  # head size 64
     context: int = 128  # max_position_embeddings / tokenizer model_max_length
     max_length: int = 128
-    epochs: float = 3.0
+    # mse on the 0/1 label: one scale for all texts, which the gate's threshold needs
+    # (pairwise RankNet only orders the texts of a group)
+    objective: str = "mse"
+    epochs: float = 2.0
     lr: float = 5e-4
     batch_size: int = 32
     warmup_ratio: float = 0.05
