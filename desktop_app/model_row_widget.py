@@ -28,6 +28,15 @@ RUNNING = (QUEUED, DOWNLOADING, CONVERTING)
 OK, PROBLEM = "ok", "error"
 
 
+def code_spans(text: str) -> str:
+    """Plain text with Markdown `code` spans as rich text (the catalogue's descriptions
+    name commands that way; shown literally the backticks looked like a slip)."""
+    parts = html.escape(text).split("`")
+    if len(parts) % 2 == 0:  # an odd number of backticks: leave them as they are
+        return html.escape(text)
+    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+
+
 def _label(name: str, parent: QWidget, wrap: bool = False) -> QLabel:
     label = QLabel(parent)
     label.setObjectName(name)
@@ -146,8 +155,10 @@ class ModelRowWidget(QFrame):
         entry = row.entry
         self.title.setText(row_title(row))
         self.badge.setVisible(bool(entry and entry.default and row.downloadable))
-        self.description.setText(self._description())
-        self.description.setVisible(bool(self.description.text()))
+        description = self._description()
+        self.description.setTextFormat(Qt.TextFormat.RichText)
+        self.description.setText(code_spans(description))
+        self.description.setVisible(bool(description))
         self.meta.setText(self._meta())
         self.refresh()
 

@@ -50,6 +50,10 @@ class WindowSettingsMixin:
             set_language(settings.language)
             install_qt_translations(settings.language)
             self.retranslate()
+            # A note or warning written in the old language goes (errors stay: they say
+            # what failed); the lite-model notice is retranslated with the header.
+            if self.messages.level in ("warning", "info"):
+                self.messages.dismiss()
         if theme_changed:
             self.apply_theme()
         self._update_lite_notice()

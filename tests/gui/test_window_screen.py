@@ -204,3 +204,18 @@ def test_theme_choice_overrides_the_system_and_applies_at_once(qtbot, dark_syste
     window.apply_settings(settings)
     assert theme.current() == "dark"
     assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() < 60
+
+
+def test_switching_to_english_retranslates_the_notice_and_drops_old_warnings(qtbot):
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    assert window.lite_notice.isVisible()  # a fresh install runs on the bundled models
+    russian = window.lite_notice.text.text()
+    window.messages.show_message("warning", "Старое предупреждение")
+    settings = Settings(language="en")
+    window.apply_settings(settings)
+    assert window.lite_notice.text.text() != russian
+    assert window.lite_notice.button.text() == "Install models"
+    assert window.messages.isHidden()
+    window.apply_settings(Settings(language="ru"))
