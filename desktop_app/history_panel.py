@@ -27,13 +27,15 @@ def _short(text: str, limit: int) -> str:
 
 
 def entry_label(entry: HistoryEntry) -> str:
-    """The ending (what tells versions of one beginning apart), the beginning, the time to
-    the second."""
+    """The ending (what tells versions of one beginning apart; the beginning is in the
+    tooltip and on the thumbnail) and the time to the second."""
     when = entry.created.replace("T", " ")[:19]
-    title = entry.title or entry.prompt
-    if not entry.subtitle:
-        return f"{_short(title, 70)}\n{when}"
-    return f"{_short(entry.subtitle, 70)}\n{_short(title, 40)}\n{when}"
+    return f"{_short(entry.subtitle or entry.title or entry.prompt, 48)}\n{when}"
+
+
+def entry_tooltip(entry: HistoryEntry) -> str:
+    lines = [entry.title or entry.prompt, entry.subtitle, entry.created.replace("T", " ")[:19]]
+    return "\n".join(line for line in lines if line)
 
 
 class HistoryPanel(QWidget):
@@ -87,7 +89,7 @@ class HistoryPanel(QWidget):
             path = entry.thumbnail_path if entry.thumbnail_path.exists() else entry.poster_path
             item.setIcon(QIcon(QPixmap(str(path))))
             item.setData(ENTRY_ROLE, entry)
-            item.setToolTip(entry.title or entry.prompt)
+            item.setToolTip(entry_tooltip(entry))
             item.setSizeHint(QSize(0, ICON_SIZE.height() + 14))
             self.list.addItem(item)
             if entry.id == current_id:
