@@ -86,27 +86,26 @@ class PipelineService(QObject):
 
     # --- jobs ----------------------------------------------------------------------------
     def run(self, request: MakeRequest) -> bool:
-        stages = jobs.planned_stages(jobs.RUN, own_picture=request.picture is not None)
-        return self._start(
-            jobs.RUN,
-            stages,
-            lambda p, on_partial: jobs.full_run(self.pipeline, request, p, on_partial),
-        )
+        pipeline = self.pipeline
+        stages = pipeline.planned_stages(jobs.RUN, own_picture=request.picture is not None)
+        return self._start(jobs.RUN, stages, lambda p, partial: pipeline.run(request, p, partial))
 
     def more(self, result: Result) -> bool:
-        stages = jobs.planned_stages(jobs.MORE, has_picture=result.picture is not None)
+        pipeline = self.pipeline
+        stages = pipeline.planned_stages(jobs.MORE, has_picture=result.picture is not None)
         return self._start(
-            jobs.MORE,
-            stages,
-            lambda p, on_partial: jobs.more_candidates(self.pipeline, result, p, on_partial),
+            jobs.MORE, stages, lambda p, partial: pipeline.more_endings(result, p, partial)
         )
 
     def redraw(self, result: Result, describe: bool, new_seed: bool = True) -> bool:
-        stages = jobs.planned_stages(jobs.REDRAW, describe=describe)
+        """``describe``: the joke changed since its scene was written (read only by an
+        illustrator that needs a scene; the pipeline knows which)."""
+        pipeline = self.pipeline
+        stages = pipeline.planned_stages(jobs.REDRAW, describe=describe)
         return self._start(
             jobs.REDRAW,
             stages,
-            lambda p, _: jobs.redraw(self.pipeline, result, p, describe, new_seed),
+            lambda p, _: pipeline.another_picture(result, p, describe, new_seed),
         )
 
     def configure(self, settings: Settings) -> None:

@@ -75,6 +75,8 @@ def _cap_prompt_tokens(pipe: Any) -> None:
 class SDIllustrator:
     """One loaded Stable Diffusion pipeline (implements :class:`inference.stages.Illustrator`)."""
 
+    needs_scene = True  # CLIP reads English: the pipeline writes a scene description first
+
     def __init__(
         self, pipe: Any, folder: SDFolder, backend: str, decoder: str, warnings: list[str]
     ) -> None:
@@ -97,7 +99,10 @@ class SDIllustrator:
         w, h = (max(m, math.floor(int(v) / m + 0.5) * m) for v in (width, height))
         return w, h
 
-    def draw(self, visual_prompt: str, params: ImageParams, progress: Progress) -> Image.Image:
+    def draw(
+        self, visual_prompt: str, params: ImageParams, progress: Progress, joke: str = ""
+    ) -> Image.Image:
+        """``joke`` is not read: the scene description already says what to draw."""
         import torch
 
         if params.seed is None:

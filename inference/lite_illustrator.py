@@ -59,6 +59,7 @@ class Placement:
 class LiteIllustrator:
     name = "lite"
     backend = "lite"
+    needs_scene = False  # reads the Russian joke; an English scene only adds weak hints
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -79,9 +80,11 @@ class LiteIllustrator:
         self.last_plan: Plan | None = None  # what the last picture shows (for reports)
 
     # --- the Illustrator protocol ------------------------------------------------------
-    def draw(self, visual_prompt: str, params: ImageParams, progress: Progress) -> Image.Image:
-        """A picture for any text, Russian or English (the protocol's entry point)."""
-        return self.draw_for_joke("", visual_prompt, params, progress)
+    def draw(
+        self, visual_prompt: str, params: ImageParams, progress: Progress, joke: str = ""
+    ) -> Image.Image:
+        """A picture for the joke and/or any other text (the protocol's entry point)."""
+        return self.draw_for_joke(joke, visual_prompt, params, progress)
 
     def draw_for_joke(
         self, joke_ru: str, visual_prompt: str, params: ImageParams, progress: Progress

@@ -1,10 +1,12 @@
 """The orchestration: prompt → candidates → ranking → visual prompt → picture → poster.
 
-``Pipeline.run`` does it all; every stage is also a method working on an existing
-:class:`Result`, so the GUI can re-draw only the picture, regenerate only the text or
-re-compose with edited captions without re-running the other models. When a stage is
-cancelled or fails, the exception carries the partial result (``exc.partial``) so whatever
-finished (e.g. the candidates) stays visible.
+The one place that knows the order of the stages; the CLI and the window both call it.
+``Pipeline.run`` does it all, ``more_endings`` adds endings, ``another_picture`` redraws,
+``compose`` re-composes, and ``planned_stages`` says beforehand which progress rows a job
+will go through. Every stage is also a method working on an existing :class:`Result`.
+Partial results go to an ``on_partial`` callback (the ranked endings, before the picture),
+and when a job is cancelled or fails, the exception carries the partial result
+(``exc.partial``) so whatever finished (e.g. the candidates) stays visible.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import dataclasses
 import os
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +45,10 @@ from inference.result import RANKING_LIKELIHOOD, RANKING_RANKER, Result
 from inference.settings import Settings, load_settings
 
 PictureSource = str | os.PathLike | bytes | Image.Image
+OnPartial = Callable[[Result], None]  # called on the pipeline's thread
+
+# The jobs a window offers: a whole run, «Ещё варианты», «Другая картинка».
+RUN, MORE, REDRAW = "run", "more", "redraw"
 
 
 @dataclass
@@ -89,23 +95,82 @@ class Pipeline:
         roles = ("generator", "ranker", "illustrator") if draw else ("generator", "ranker")
         self.models.check_folders(roles)
 
-    # --- the whole run ----------------------------------------------------------------
-    def run(self, request: MakeRequest, progress: Progress | None = None) -> Result:
+    # --- jobs ---------------------------------------------------------------------------
+    def planned_stages(
+        self, kind: str, own_picture: bool = False, has_picture: bool = True, describe: bool = True
+    ) -> tuple[str, ...]:
+        """The progress rows a job will go through, in order (no model is loaded to know)."""
+        scene = (STAGE_VISUAL_PROMPT,) if self.models.needs_scene() else ()
+        if kind == RUN:
+            picture = () if own_picture else (*scene, STAGE_DRAW)
+            return (STAGE_GENERATE, STAGE_RANK, *picture, STAGE_COMPOSE)
+        if kind == MORE:
+            return (STAGE_GENERATE, STAGE_RANK) + ((STAGE_COMPOSE,) if has_picture else ())
+        return (scene if describe else ()) + (STAGE_DRAW, STAGE_COMPOSE)
+
+    def run(
+        self,
+        request: MakeRequest,
+        progress: Progress | None = None,
+        on_partial: OnPartial | None = None,
+    ) -> Result:
+        """The whole poster; ``on_partial`` gets the result once the endings are ranked."""
         progress = progress or Progress()
         result = self.new_result(request)
-        with _partial_on_error(result):
+        with keep_partial(result):
             self.write_candidates(result, request.n_candidates, progress)
             self.rank(result, progress)
+            if on_partial is not None:
+                on_partial(result)
             if request.picture is not None:
                 self.use_picture(result, request.picture)
             else:
-                if self.models.needs_scene():
-                    self.describe(result, progress)
-                self.draw(result, progress)
+                self.draw(result, progress)  # describes the scene first when it is read
             if request.title is not None:
                 result.title = request.title
             if request.subtitle is not None:
                 result.subtitle = request.subtitle
+            self.compose(result, progress=progress)
+        return result
+
+    def more_endings(
+        self, result: Result, progress: Progress | None = None, on_partial: OnPartial | None = None
+    ) -> Result:
+        """«Ещё варианты»: new endings join the earlier ones (no repeats, best first); the
+        chosen ending, the captions and the picture stay."""
+        progress = progress or Progress()
+        earlier, chosen = list(result.candidates), result.chosen_text.strip()
+        captions = (result.title, result.subtitle)
+        with keep_partial(result):
+            self.write_candidates(result, None, progress)
+            seen = {c.text.strip() for c in result.candidates}
+            result.candidates += [c for c in earlier if c.text.strip() not in seen]
+            self.rank(result, progress)  # all together: one order, whatever rank() sorts by
+            texts = [c.text.strip() for c in result.candidates]
+            if earlier:
+                result.chosen_index = texts.index(chosen) if chosen in texts else 0
+                result.title, result.subtitle = captions
+            if on_partial is not None:
+                on_partial(result)
+            if result.picture is not None:
+                self.compose(result, progress=progress)
+        return result
+
+    def another_picture(
+        self,
+        result: Result,
+        progress: Progress | None = None,
+        describe: bool = False,
+        new_seed: bool = True,
+    ) -> Result:
+        """«Другая картинка» (a new seed; ``new_seed=False`` repeats the seed). ``describe``:
+        the joke changed since its scene was written, so it is written again (only for an
+        illustrator that reads one)."""
+        progress = progress or Progress()
+        with keep_partial(result):
+            if describe and self.models.needs_scene():
+                self.describe(result, progress)
+            self.draw(result, progress, new_seed=new_seed)
             self.compose(result, progress=progress)
         return result
 
@@ -219,13 +284,9 @@ class Pipeline:
             illustrator = self.models.illustrator(progress)
             self._note_model(result, "illustrator", illustrator)
             progress.stage(STAGE_DRAW, result.image_params.steps)
-            draw_for_joke = getattr(illustrator, "draw_for_joke", None)
-            if draw_for_joke is not None:  # the lite illustrator works from the Russian joke
-                picture = draw_for_joke(
-                    result.joke, result.visual_prompt, result.image_params, progress
-                )
-            else:
-                picture = illustrator.draw(result.visual_prompt, result.image_params, progress)
+            picture = illustrator.draw(
+                result.visual_prompt, result.image_params, progress, joke=result.joke
+            )
             progress.finish()
         result.picture, result.picture_source = picture.convert("RGB"), "model"
         return result.picture
@@ -288,7 +349,8 @@ def _timed(result: Result, stage: str) -> Iterator[None]:
 
 
 @contextmanager
-def _partial_on_error(result: Result) -> Iterator[None]:
+def keep_partial(result: Result) -> Iterator[None]:
+    """A cancelled or failed job's exception carries what finished (``exc.partial``)."""
     try:
         yield
     except (Cancelled, DemotivatorError) as exc:

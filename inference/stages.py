@@ -45,6 +45,12 @@ class Ranker(Protocol):
 class Illustrator(Protocol):
     name: str
     backend: str
+    # Draws from an English scene description (Stable Diffusion) rather than from the
+    # Russian joke itself (the lite emoji illustrator); the registry entry says the same
+    # before the model loads, so the pipeline writes a scene only when it will be read.
+    needs_scene: bool
 
-    def draw(self, visual_prompt: str, params: ImageParams, progress: Progress) -> Image.Image:
+    def draw(
+        self, visual_prompt: str, params: ImageParams, progress: Progress, joke: str = ""
+    ) -> Image.Image:
         """One RGB picture; ``params.seed`` must be set (the pipeline draws one)."""

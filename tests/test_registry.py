@@ -8,6 +8,8 @@ from inference import registry
 from inference.cli_make import apply_overrides, build_parser
 from inference.i18n import tr
 from inference.model_manager import ModelManager
+from inference.params import ImageParams
+from inference.progress import Progress
 from inference.settings import CHOICES, Settings, settings_from_dict
 
 
@@ -58,11 +60,21 @@ def test_no_folder_means_the_bundled_backend_and_its_traits():
     assert manager.needs_scene() and manager.needs_torch()  # Optimum's SD pipeline: torch
 
 
+def test_the_loaded_stage_agrees_with_its_registry_entry():
+    """The pipeline asks the table before a model loads; the loaded object says the same."""
+    manager = ModelManager(Settings())
+    illustrator = manager.illustrator()
+    assert illustrator.needs_scene == manager.needs_scene() is False
+    picture = illustrator.draw("", ImageParams(64, 64, seed=1), Progress(), joke="Кот и пиво")
+    assert picture.size == (64, 64)
+
+
 def test_family_members_are_what_a_folder_loader_picks_between():
     from inference.illustrator_folders import BACKENDS as SD_BACKENDS
     from inference.model_folders import BACKENDS as TEXT_BACKENDS
 
-    assert TEXT_BACKENDS == registry.backend_names("generator") == registry.backend_names("ranker")
+    assert TEXT_BACKENDS == registry.family_members("hf-text") == registry.backend_names("ranker")
+    assert set(TEXT_BACKENDS) <= set(registry.backend_names("generator"))
     assert registry.backend_names("illustrator") == SD_BACKENDS
     assert registry.backend("generator", "torch").needs_torch
     assert not registry.backend("generator", "onnx").needs_torch
