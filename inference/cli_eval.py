@@ -50,7 +50,6 @@ def build_parser() -> ArgumentParser:
     j.add_argument("--threads", type=int, help=tr("cli.make.threads"))
     j.add_argument("--json", metavar="OUT", help=tr("eval.json", DOMAIN))
     j.add_argument("--baseline", action="store_true", help=tr("eval.baseline", DOMAIN))
-    j.set_defaults(illustrator=None, steps=None, size=None, poster_width=None)
     return p
 
 
@@ -189,8 +188,27 @@ def table(rows: list[dict], total: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+MAX_CANDIDATES = 64
+
+
+def apply_overrides(settings: Any, args: Any) -> None:
+    """The flags win over the settings file: only the text stages matter here."""
+    models = settings.models
+    for role in ("generator", "ranker"):
+        folder = getattr(args, role)
+        if folder:
+            setattr(models, f"{role}_dir", str(Path(folder).expanduser()))
+        if args.backend:
+            setattr(models, f"{role}_backend", args.backend)
+    if args.candidates is not None:
+        if not 1 <= args.candidates <= MAX_CANDIDATES:
+            raise InputError(tr("eval.bad_candidates", DOMAIN, hi=MAX_CANDIDATES))
+        settings.n_candidates = args.candidates
+    if args.threads is not None:
+        settings.threads = max(0, args.threads)
+
+
 def run_eval(args: Any) -> int:
-    from inference.cli_make import apply_overrides
     from inference.pipeline import Pipeline
     from inference.settings import load_settings
 
@@ -198,8 +216,6 @@ def run_eval(args: Any) -> int:
     adopt_settings_language(settings.language)
     for warning in warnings:
         print(tr("cli.warning", message=warning), file=sys.stderr)
-    seed = args.seed
-    args.seed = None  # set per prompt below; the image seed is not used here
     apply_overrides(settings, args)
     prompts = read_prompts(Path(args.prompts).expanduser())
     n = args.candidates or settings.n_candidates
@@ -208,13 +224,13 @@ def run_eval(args: Any) -> int:
     rows = []
     for i, prompt in enumerate(prompts, 1):
         print(tr("eval.progress", DOMAIN, i=i, n=len(prompts), prompt=prompt), file=sys.stderr)
-        rows.append(evaluate_prompt(pipeline, prompt, n, seed, args.baseline))
+        rows.append(evaluate_prompt(pipeline, prompt, n, args.seed, args.baseline))
     total = totals(rows)
     info = [pipeline.models.info(role) for role in ("generator", "ranker")]
     report = {
         "models": [m.__dict__ for m in info if m is not None],
         "candidates": n,
-        "seed": seed,
+        "seed": args.seed,
         "baseline": args.baseline,
         "prompts": rows,
         "total": total,

@@ -40,6 +40,9 @@ def write_screened(
 ) -> Screened:
     out = Screened()
     generated: list[Candidate] = []
+    if lite and hasattr(generator, "examples_per_prompt"):
+        # the lite model was trained zero-shot: examples made it ramble (docs/joke-engine.md)
+        generator.examples_per_prompt = 0
     for round_no in range(MAX_ROUNDS):
         missing = n - len(out.kept)
         if missing <= 0 or progress.cancelled:
