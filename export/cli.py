@@ -56,6 +56,11 @@ def main(argv: list[str]) -> int:
             bars.close()
         print(json.dumps(report, ensure_ascii=False, indent=2))
         print(tr("cli.export.done", path=str(args.dst)), file=sys.stderr)
+        from export.text_parity import verdict_line
+
+        line = verdict_line(report)  # faithful, or a warning when agreement is low
+        if line:
+            print(line, file=sys.stderr)
         return 0
 
     return report_user_errors(run)

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from export.bounded import check_memory, run_isolated
 from export.common import (
     DOMAIN,
     TEXT_QUANTIZE_CHOICES,
@@ -25,16 +26,13 @@ from export.common import (
     quantize_int8,
     quiet_libraries,
 )
-from export.parity import max_abs_diff, token_agreement, write_parity
+from export.parity import max_abs_diff, write_parity
 from inference.errors import Cancelled, DemotivatorError, InputError, ModelError
 from inference.i18n import tr
 from inference.model_folders import FolderInfo, inspect_folder
-from inference.params import GenerationParams
 from inference.progress import Progress
 
 STAGE_EXPORT = "export"
-PARITY_PROMPT = "Приходит мужик в библиотеку и спрашивает"
-PARITY_NEW_TOKENS = 16
 PARITY_TEXTS = [
     "Приходит мужик в библиотеку и просит книгу о паранойе. — Она у вас за спиной!",
     "Лучше поздно, чем в понедельник.",
@@ -68,8 +66,12 @@ def weights_bytes_fp32(src: Path) -> int:
 
     total = 0
     for path in Path(src).glob("*.safetensors"):
-        with path.open("rb") as handle:  # the header says each tensor's dtype and shape
-            header = json.loads(handle.read(int.from_bytes(handle.read(8), "little")))
+        try:
+            with path.open("rb") as handle:  # the header says each tensor's dtype and shape
+                header = json.loads(handle.read(int.from_bytes(handle.read(8), "little")))
+        except (OSError, ValueError):  # damaged: the export itself reports it
+            total += path.stat().st_size
+            continue
         for name, tensor in header.items():
             if name != "__metadata__":
                 count = 1
@@ -93,6 +95,21 @@ def _quantize(onnx_path: Path, quantize: str) -> dict[str, Any]:
     return {"method": "weight-only", **quantize_nbits(onnx_path, bits=NBITS_CHOICES[quantize])}
 
 
+def _optimum_export(src: Path, dst: Path, task: str, weights_fp32: int) -> None:
+    """The fp32 graph on disk (run in a child process by :func:`_export`)."""
+    from optimum.exporters.onnx import main_export
+
+    # Optimum's post-processing only de-duplicates a tied embedding, by re-serialising
+    # the whole graph in one protobuf: above 2 GiB (Qwen2.5-1.5B in fp32) that fails
+    # and needs about 22 GB of RAM, so large models keep both copies on disk instead.
+    large = weights_fp32 >= LARGE_MODEL_BYTES
+    with quiet_libraries():
+        main_export(
+            str(src), output=dst, task=task, do_validation=False, device="cpu",
+            no_post_process=large,
+        )  # fmt: skip
+
+
 def _export(
     src: Path, dst: Path, kind: str, task: str, quantize: str, progress: Progress | None, parity
 ) -> dict[str, Any]:
@@ -102,6 +119,8 @@ def _export(
     src, dst = Path(src).expanduser(), Path(dst).expanduser()
     _check_source(src, kind)
     progress = progress or Progress()
+    weights = weights_bytes_fp32(src)
+    check_memory(weights)  # before anything is written
     created = prepare_output_dir(dst)
     steps = ["export", "copy", *(["quantize"] if quantize != "none" else []), "parity"]
     progress.stage(STAGE_EXPORT, total=len(steps), message=tr("export.step_export", DOMAIN))
@@ -114,24 +133,16 @@ def _export(
     started = time.perf_counter()
     try:
         progress.check()
-        from optimum.exporters.onnx import main_export
-
-        # Optimum's post-processing only de-duplicates a tied embedding, by re-serialising
-        # the whole graph in one protobuf: above 2 GiB (Qwen2.5-1.5B in fp32) that fails
-        # and needs about 22 GB of RAM, so large models keep both copies on disk instead.
-        large = weights_bytes_fp32(src) >= LARGE_MODEL_BYTES
-        with quiet_libraries():
-            main_export(
-                str(src), output=dst, task=task, do_validation=False, device="cpu",
-                no_post_process=large,
-            )  # fmt: skip
+        # Each heavy step in a child process of its own: the next one starts with the memory
+        # the previous one used given back (export.bounded), so the peak is one step's.
+        run_isolated(_optimum_export, src, dst, task, weights, progress=progress)
         export_s = time.perf_counter() - started
         step_done("copy")
         copied = copy_support_files(src, dst)
         quantization: dict[str, Any] = {}
         if quantize != "none":
             step_done("quantize")
-            quantization = _quantize(dst / "model.onnx", quantize)
+            quantization = run_isolated(_quantize, dst / "model.onnx", quantize, progress=progress)
         step_done("parity")
         report = {
             "kind": kind,
@@ -161,37 +172,15 @@ def _export(
 
 
 def generator_parity(src: Path, dst: Path) -> dict[str, Any]:
-    """Logits on a fixed prompt and greedy tokens, PyTorch original vs the ONNX export
-    loaded through the app's own onnx backend."""
-    import torch
-
-    from inference.chat import render_generation_prompt
+    """Greedy agreement, teacher-forced top-1 and KL: the PyTorch original vs the ONNX export
+    loaded through the app's own onnx backend (export.text_parity), with a verdict."""
+    from export import text_parity
     from inference.generator import load_generator
 
     reference, exported = load_generator(src, "torch"), load_generator(dst, "onnx")
     if exported.backend != "onnx":
         raise ModelError(tr("export.not_loadable", DOMAIN, path=str(dst)))
-    text = render_generation_prompt(reference.tokenizer, PARITY_PROMPT)
-    enc = reference.tokenizer(text, return_tensors="pt", add_special_tokens=False)
-    with torch.inference_mode():
-        ref_logits = reference.model(**enc).logits
-        onnx_logits = exported.model(**enc).logits
-    params = GenerationParams(
-        temperature=0.0, repetition_penalty=1.0, max_new_tokens=PARITY_NEW_TOKENS, seed=0
-    )
-    ref_ids = reference.raw_batch(PARITY_PROMPT, 1, params, Progress())[0]["ids"]
-    onnx_ids = exported.raw_batch(PARITY_PROMPT, 1, params, Progress())[0]["ids"]
-    identical, agreement = token_agreement(ref_ids, onnx_ids)
-    return {
-        "prompt": PARITY_PROMPT,
-        "prompt_tokens": int(enc["input_ids"].shape[1]),
-        "max_abs_logits_diff": max_abs_diff(ref_logits, onnx_logits),
-        "greedy_new_tokens": PARITY_NEW_TOKENS,
-        "greedy_tokens_identical": identical,
-        "greedy_token_agreement": agreement,
-        "greedy_tokens_torch": ref_ids,
-        "greedy_tokens_onnx": onnx_ids,
-    }
+    return text_parity.generator_parity(reference, exported)
 
 
 def ranker_parity(src: Path, dst: Path) -> dict[str, Any]:

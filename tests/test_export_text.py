@@ -38,7 +38,10 @@ def test_generator_export_folder_and_parity(tiny_generator_onnx_dir: Path) -> No
     assert 0 <= report["max_abs_logits_diff"] < 1e-4
     assert report["greedy_tokens_identical"] is True
     assert report["greedy_token_agreement"] == 1.0
-    assert len(report["greedy_tokens_torch"]) >= 1
+    assert len(report["greedy_tokens_torch"]) == len(report["greedy_prompts"]) == 2
+    assert report["teacher_forced_top1_agreement"] == 1.0 and report["kl_mean"] < 1e-6
+    assert report["teacher_forced_positions"] > 10
+    assert report["verdict"]["faithful"] is True and report["verdict"]["greedy"] == 1.0
     assert report["versions"]["onnxruntime"]
 
 
@@ -105,7 +108,7 @@ def test_int4_generator_export_quantizes_the_lm_head_and_generates(
 def test_auto_quantization_is_the_benchmarked_default_per_kind() -> None:
     from export.common import resolve_quantization
 
-    assert resolve_quantization("generator", "auto") == "int8"
+    assert resolve_quantization("generator", "auto") == "int8wo"  # faithful on real weights
     assert resolve_quantization("ranker", "auto") == "none"
     assert resolve_quantization("illustrator", "auto") == "none"
     assert resolve_quantization("generator", "int8") == "int8"
@@ -182,3 +185,80 @@ def test_weights_size_is_counted_in_float32_from_the_safetensors_header(tmp_path
     save_file({"a": torch.zeros(10, 3, dtype=torch.bfloat16)}, str(tmp_path / "m1.safetensors"))
     save_file({"b": torch.zeros(7, dtype=torch.float32)}, str(tmp_path / "m2.safetensors"))
     assert weights_bytes_fp32(tmp_path) == (30 + 7) * 4
+
+
+# --- verdict ---------------------------------------------------------------------------------
+def test_export_cli_ends_with_the_verdict(tmp_path, tiny_generator_dir, capsys) -> None:
+    """A faithful export ends with the verdict line; a lossy one (int4 on the tiny model's
+    flat distributions) with the warning and the numbers."""
+    from export.cli import main
+    from export.text_parity import GREEDY_MIN, TOP1_MIN
+
+    assert main([str(tiny_generator_dir), str(tmp_path / "a"), "--kind", "generator",
+                 "--quantize", "none", "--quiet"]) == 0  # fmt: skip
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("Сверка с PyTorch: экспорт точен") and "100%" in err[-1]
+    assert main([str(tiny_generator_dir), str(tmp_path / "b"), "--kind", "generator",
+                 "--quantize", "int4", "--quiet"]) == 0  # fmt: skip
+    out, err = capsys.readouterr()
+    report = json.loads(out)
+    judged = report["verdict"]
+    assert not judged["faithful"]
+    assert judged["greedy"] < GREEDY_MIN or judged["top1"] < TOP1_MIN
+    assert err.strip().splitlines()[-1].startswith("Внимание: экспорт искажает модель")
+    assert "--quantize int8wo" in err
+
+
+def test_verdict_thresholds() -> None:
+    from export.text_parity import verdict
+
+    assert verdict({"greedy_token_agreement": 0.95, "teacher_forced_top1_agreement": 1.0})[
+        "faithful"
+    ]
+    assert not verdict({"greedy_token_agreement": 0.5, "teacher_forced_top1_agreement": 1.0})[
+        "faithful"
+    ]
+    assert not verdict({"greedy_token_agreement": 1.0, "teacher_forced_top1_agreement": 0.81})[
+        "faithful"
+    ]
+
+
+# --- memory ----------------------------------------------------------------------------------
+def test_an_export_that_cannot_fit_is_refused_before_writing(tmp_path, tiny_generator_dir):
+    """A source whose header declares 4 TB of weights: one line saying what is needed."""
+    src = shutil.copytree(tiny_generator_dir, tmp_path / "huge")
+    header = json.dumps({"w": {"dtype": "F32", "shape": [1_000_000, 1_000_000],
+                               "data_offsets": [0, 4 * 10**12]}}).encode()  # fmt: skip
+    (src / "model.safetensors").write_bytes(len(header).to_bytes(8, "little") + header)
+    with pytest.raises(ModelError) as err:
+        export_generator(src, tmp_path / "out")
+    message = str(err.value)
+    assert "свободной памяти" in message and "ТБ" in message and "\n" not in message
+    assert not (tmp_path / "out").exists()
+
+
+def _die() -> None:
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)  # what the kernel's OOM killer does
+
+
+def test_a_step_killed_by_the_system_is_reported(tmp_path) -> None:
+    from export.bounded import run_isolated
+
+    with pytest.raises(ModelError, match="не хватило памяти"):
+        run_isolated(_die)
+
+
+def test_a_step_returns_its_result_and_raises_its_errors() -> None:
+    from export.bounded import run_isolated
+    from export.quantize_nbits import _data_files
+
+    assert run_isolated(max, 3, 7) == 7
+    with pytest.raises(FileNotFoundError):
+        run_isolated(_data_files, Path("/nonexistent/model.onnx"))
+    progress = Progress()
+    progress.cancel()
+    with pytest.raises(Cancelled):
+        run_isolated(max, 1, 2, progress=progress)

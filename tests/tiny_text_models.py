@@ -114,6 +114,15 @@ CHAT_TEMPLATE = (
     "{%- endfor %}"
     "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}"
 )
+# Qwen3's template in short: it thinks first (<think>…</think>) unless the caller renders it
+# with enable_thinking=False, which puts an empty think block in the prompt instead.
+QWEN3_CHAT_TEMPLATE = CHAT_TEMPLATE.replace(
+    "{{- '<|im_start|>assistant\\n' }}",
+    "{{- '<|im_start|>assistant\\n' }}"
+    "{%- if enable_thinking is defined and enable_thinking is false %}"
+    "{{- '<think>\\n\\n</think>\\n\\n' }}{%- endif %}",
+)
+THINK_TOKENS = ["<think>", "</think>"]  # added, not special (decoded text keeps them)
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 SEED = 1234
 
@@ -147,12 +156,23 @@ def _train_bpe(vocab_size: int):
     return tok
 
 
-def build_tiny_qwen(dst: Path, chat_template: bool = True, vocab_size: int = 640) -> Path:
+def build_tiny_qwen(
+    dst: Path, chat_template: bool = True, vocab_size: int = 640, qwen3: bool = False
+) -> Path:
     """A real ``Qwen2ForCausalLM`` (2 layers, hidden 32, GQA 4/2 heads) with a byte-level BPE
     tokenizer; ``chat_template`` adds a ChatML template and makes ``<|im_end|>`` the EOS, like
-    Qwen2.5-Instruct. Saved with ``save_pretrained`` (safetensors)."""
+    Qwen2.5-Instruct. Saved with ``save_pretrained`` (safetensors). ``qwen3``: a
+    ``Qwen3ForCausalLM`` (q/k norms, explicit head_dim) with Qwen3's thinking template and
+    ``<think>``/``</think>`` tokens, the <think> logit raised so that some rows start one."""
     import torch
-    from transformers import GenerationConfig, Qwen2Config, Qwen2ForCausalLM, Qwen2TokenizerFast
+    from transformers import (
+        GenerationConfig,
+        Qwen2Config,
+        Qwen2ForCausalLM,
+        Qwen2TokenizerFast,
+        Qwen3Config,
+        Qwen3ForCausalLM,
+    )
 
     dst = Path(dst)
     dst.mkdir(parents=True, exist_ok=True)
@@ -165,11 +185,13 @@ def build_tiny_qwen(dst: Path, chat_template: bool = True, vocab_size: int = 640
         unk_token=None,
         padding_side="left",
         model_max_length=512,
-        chat_template=CHAT_TEMPLATE if chat_template else None,
+        chat_template=(QWEN3_CHAT_TEMPLATE if qwen3 else CHAT_TEMPLATE) if chat_template else None,
     )
+    if qwen3:
+        tokenizer.add_tokens(THINK_TOKENS)
     tokenizer.save_pretrained(dst)
 
-    config = Qwen2Config(
+    config = (Qwen3Config if qwen3 else Qwen2Config)(
         vocab_size=len(tokenizer),
         hidden_size=32,
         intermediate_size=64,
@@ -185,13 +207,17 @@ def build_tiny_qwen(dst: Path, chat_template: bool = True, vocab_size: int = 640
         # 10x the usual init: logits spread enough that greedy decoding does not repeat one
         # token forever and sampled rows differ (0.02 gives an almost uniform softmax)
         initializer_range=0.2,
+        **({"head_dim": 8} if qwen3 else {}),  # Qwen3 does not derive it from hidden/heads
     )
     torch.manual_seed(SEED)
-    model = Qwen2ForCausalLM(config).eval()
+    model = (Qwen3ForCausalLM if qwen3 else Qwen2ForCausalLM)(config).eval()
     with torch.no_grad():
         # Random weights rarely pick one token out of ~600; a louder EOS row makes about
         # half the sampled rows end on EOS within 24 tokens while others run to the limit.
         model.get_output_embeddings().weight[tokenizer.eos_token_id] *= 3.5
+        if qwen3:
+            think = tokenizer.convert_tokens_to_ids("<think>")
+            model.get_output_embeddings().weight[think] *= 4.0
     model.save_pretrained(dst, safe_serialization=True)
     # Deliberately "wrong" defaults: the generator must never let them leak in.
     GenerationConfig(

@@ -1,0 +1,88 @@
+"""Converting within a laptop's memory (issue 18, lever 5).
+
+Each heavy step of an export (Optimum's export of the PyTorch model to an fp32 graph on disk,
+then the quantization that reads that file) runs in a child process of its own: when it
+ends, all of its memory goes back to the system. In one process the allocator keeps what
+the traced PyTorch model used, the quantizer's copies pile on top, and the peak was their
+sum (11 GB for a 0.5B model with dynamic int8). Before starting, the free memory is
+compared with what the export is expected to need, and the user gets one line saying how
+much is needed when it would not fit.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from inference.errors import Cancelled, ModelError
+from inference.human_units import format_bytes
+from inference.i18n import tr
+from inference.progress import Progress
+
+DOMAIN = "text"
+# Peak of the largest step per byte of fp32 weights, and a fixed part for the libraries,
+# measured on a real 0.5B generator (docs/performance.md, «Converting»).
+PEAK_PER_WEIGHT_BYTE = 2.6
+PEAK_FIXED_BYTES = 1_200_000_000
+POLL_SECONDS = 0.5  # how often a running step looks at the cancel flag
+
+
+def needed_bytes(weights_fp32: int) -> int:
+    """Expected peak of an export whose source weights take ``weights_fp32`` bytes in fp32."""
+    return int(weights_fp32 * PEAK_PER_WEIGHT_BYTE) + PEAK_FIXED_BYTES
+
+
+def available_bytes() -> int:
+    import psutil
+
+    return int(psutil.virtual_memory().available)
+
+
+def check_memory(weights_fp32: int, available: int | None = None) -> None:
+    """Refuse (one line, before anything is written) when the export would not fit."""
+    need = needed_bytes(weights_fp32)
+    have = available_bytes() if available is None else available
+    if have < need:
+        raise ModelError(
+            tr("export.not_enough_memory", DOMAIN, need=format_bytes(need), have=format_bytes(have))
+        )
+
+
+def run_isolated(job: Callable[..., Any], *args: Any, progress: Progress | None = None) -> Any:
+    """``job(*args)`` in a fresh Python process (``python -m export.child``: no fork of the
+    parent's memory, no re-import of the app's main module); its result or exception comes
+    back. A cancel on ``progress`` stops the child within :data:`POLL_SECONDS`; a child
+    killed by the system (out of memory) is reported in one line."""
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "OMP_WAIT_POLICY": os.environ.get("OMP_WAIT_POLICY", "PASSIVE")}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH", "")) if p)
+    with tempfile.TemporaryDirectory(prefix="demotivator-export-") as tmp:
+        job_file, result_file = Path(tmp) / "job.pickle", Path(tmp) / "result.pickle"
+        job_file.write_bytes(pickle.dumps((job.__module__, job.__qualname__, args)))
+        command = [sys.executable, "-m", "export.child", str(job_file), str(result_file)]
+        child = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
+        try:
+            while True:
+                if progress is not None and progress.cancelled:
+                    raise Cancelled()  # a traced export has no cancel point of its own
+                try:
+                    child.wait(timeout=POLL_SECONDS)
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+        if not result_file.is_file():  # killed (the OOM killer's -9) before it could answer
+            raise ModelError(tr("export.child_died", DOMAIN))
+        status, value = pickle.loads(result_file.read_bytes())
+    if status == "error":
+        raise value
+    return value
