@@ -20,6 +20,7 @@ from inference.params import Candidate, GenerationParams, ImageParams, PosterSty
 SIDECAR_VERSION = 1
 RANKING_RANKER = "ranker"
 RANKING_LIKELIHOOD = "likelihood"
+CANDIDATE_EXTRAS = ("score_percent", "joke_gate", "filtered_reason")
 
 
 @dataclass
@@ -52,7 +53,8 @@ class Result:
     timings: dict[str, float] = field(default_factory=dict)  # stage -> seconds
     warnings: list[str] = field(default_factory=list)
     created: str = field(default_factory=lambda: datetime.now().isoformat(timespec="seconds"))
-    outputs: dict[str, str] = field(default_factory=dict)
+    outputs: dict[str, str] = field(default_factory=dict)  # what -> path
+    poster_sha256: str = ""  # of the poster file saved last: ties the sidecar to it
 
     @property
     def chosen(self) -> Candidate | None:
@@ -85,6 +87,8 @@ class Result:
                     "score": c.score,
                     "logprob": c.logprob,
                     "source": c.meta.get("source", "generated"),
+                    # the ranker's 0-100 reading, the gate's score and why it set one aside
+                    **{k: c.meta[k] for k in CANDIDATE_EXTRAS if k in c.meta},
                 }
                 for c in self.candidates
             ],
@@ -112,6 +116,7 @@ class Result:
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "warnings": list(self.warnings),
             "outputs": dict(self.outputs),
+            "poster_sha256": self.poster_sha256,
         }
 
     def save(
@@ -142,7 +147,7 @@ class Result:
                 self.outputs["picture"] = str(picture)
             self.outputs["poster"] = str(final)
             self.outputs["sidecar"] = str(sidecar)
-            self.outputs["poster_sha256"] = sha256  # ties this sidecar to its poster
+            self.poster_sha256 = sha256
             return json.dumps(self.to_json_dict(), ensure_ascii=False, indent=2).encode()
 
         if path.is_dir():

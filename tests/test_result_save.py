@@ -38,7 +38,7 @@ def assert_matching_set(poster: Path) -> dict:
         image.load()
     sidecar = json.loads(companion_paths(poster)[1].read_text("utf-8"))
     assert sidecar["outputs"]["poster"] == str(poster)
-    assert sidecar["outputs"]["poster_sha256"] == sha256(poster)
+    assert sidecar["poster_sha256"] == sha256(poster)
     if "picture" in sidecar["outputs"]:
         assert Path(sidecar["outputs"]["picture"]).is_file()
     return sidecar
@@ -95,7 +95,7 @@ def test_an_automatic_name_never_replaces_an_existing_poster(tmp_path):
     assert (first.name, second.name, third.name) == ("joke.png", "joke-2.png", "other-2.png")
     for path in (first, second, third):
         assert_matching_set(path)
-    assert assert_matching_set(first)["outputs"]["poster_sha256"] != sha256(second)
+    assert assert_matching_set(first)["poster_sha256"] != sha256(second)
 
 
 def test_an_explicit_name_is_replaced_as_a_whole_set(tmp_path):
