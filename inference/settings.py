@@ -25,6 +25,7 @@ from inference.registry import DEFAULT_BACKEND, ROLES, backend_names
 APP_NAME = "demotivator-studio"
 SETTINGS_FILE = "settings.json"
 PICTURE_SOURCES = ("model", "own")
+MAX_SETTINGS_BYTES = 1 << 20  # a real settings file is about 1 KiB
 
 
 def config_dir() -> Path:
@@ -157,8 +158,8 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
     if not path.exists():
         return Settings(), []
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        data = _read_settings_json(path)
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
         backup = path.with_name(path.name + ".corrupt")
         try:
             path.replace(backup)
@@ -166,6 +167,19 @@ def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:
             backup = path
         return Settings(), [tr("settings.corrupt", path=str(path), backup=str(backup), err=exc)]
     return settings_from_dict(data)
+
+
+def _read_settings_json(path: Path) -> Any:
+    """The file's JSON; a UTF-8 BOM (Notepad writes one) is allowed. Too big or too deeply
+    nested (json recurses once per level) is a ValueError: the file counts as corrupt."""
+    with path.open("rb") as f:
+        raw = f.read(MAX_SETTINGS_BYTES + 1)
+    if len(raw) > MAX_SETTINGS_BYTES:
+        raise ValueError(tr("settings.too_big", limit=MAX_SETTINGS_BYTES // 1024))
+    try:
+        return json.loads(raw.decode("utf-8-sig"))
+    except RecursionError:
+        raise ValueError(tr("settings.too_deep")) from None
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
