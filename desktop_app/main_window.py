@@ -135,6 +135,8 @@ class MainWindow(
         self.progress_title = QLabel()
         self.progress_title.setObjectName("sectionTitle")
         self.candidates = CandidatesPanel()
+        # Three rows at least: on a short screen the column scrolls instead of squeezing it.
+        self.candidates.list.setMinimumHeight(3 * self.fontMetrics().height() * 2 + 24)
         left = QWidget()
         left.setObjectName("leftColumn")
         left_layout = QVBoxLayout(left)

@@ -72,3 +72,17 @@ def test_a_picture_dragged_over_the_window_is_highlighted_until_it_leaves(make_w
     assert during != before  # the poster area shows where to drop it
     QApplication.sendEvent(window, QDragLeaveEvent())
     assert not window.poster._drop_highlight
+
+
+def test_qt_file_dialog_texts_are_russian_too(make_window, qtbot):
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QFileDialog
+
+    window = make_window()  # installs Qt's translations for the settings' language
+    dialog = QFileDialog(window, "x", "", "*")
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    dialog.show()
+    assert dialog.labelText(QFileDialog.DialogLabel.LookIn) == "Папка:"
+    assert dialog.labelText(QFileDialog.DialogLabel.FileType) == "Тип файлов:"
+    assert QCoreApplication.translate("QAbstractFileIconProvider", "Folder") == "Папка"
+    dialog.close()
