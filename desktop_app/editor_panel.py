@@ -23,6 +23,7 @@ from desktop_app.widgets import close_button
 class EditorPanel(QWidget):
     captions_edited = Signal()
     repeat_seed_requested = Signal()  # draw again from the scene field with the same seed
+    more_pictures_requested = Signal()  # «Ещё 4 картинки» to pick from
     pick_file_requested = Signal()
     paste_requested = Signal()
     clear_picture_requested = Signal()
@@ -61,6 +62,10 @@ class EditorPanel(QWidget):
         scene_row = QHBoxLayout()
         scene_row.addWidget(self.scene_edit, 1)
         scene_row.addWidget(self.repeat_button)
+        self.more_pictures_button = QPushButton(self)
+        self.more_pictures_button.setObjectName("morePicturesButton")
+        self.more_pictures_button.clicked.connect(self.more_pictures_requested)
+        scene_row.addWidget(self.more_pictures_button)
         form.addRow(self.scene_label, scene_row)
         self._seed: int | None = None
 
@@ -119,6 +124,8 @@ class EditorPanel(QWidget):
         self.scene_label.setText(t("editor.scene"))
         self.scene_edit.setPlaceholderText(t("editor.scene_placeholder"))
         self.scene_edit.setToolTip(t("editor.scene_tip"))
+        self.more_pictures_button.setText(t("editor.more_pictures"))
+        self.more_pictures_button.setToolTip(t("editor.more_pictures_tip"))
         self.set_seed(self._seed)
 
     def _text_changed(self) -> None:
@@ -152,6 +159,7 @@ class EditorPanel(QWidget):
         self.set_seed(seed)
         self.scene_edit.setReadOnly(not drawable)
         self.repeat_button.setEnabled(drawable and seed is not None)
+        self.more_pictures_button.setEnabled(drawable)
 
     def set_seed(self, seed: int | None) -> None:
         self._seed = seed

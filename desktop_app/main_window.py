@@ -42,6 +42,7 @@ from desktop_app.window_files import WindowFilesMixin
 from desktop_app.window_history import WindowHistoryMixin
 from desktop_app.window_models import WindowModelsMixin
 from desktop_app.window_settings import WindowSettingsMixin
+from desktop_app.window_variants import VariantStrip, WindowVariantsMixin
 from inference.errors import DemotivatorError
 from inference.history import History
 from inference.i18n import set_language, tr
@@ -56,6 +57,7 @@ class MainWindow(
     WindowChromeMixin,
     WindowEditsMixin,
     WindowHistoryMixin,
+    WindowVariantsMixin,
     WindowFilesMixin,
     WindowSettingsMixin,
     WindowModelsMixin,
@@ -93,6 +95,7 @@ class MainWindow(
         self._init_models()
         self._connect()
         self._init_history()
+        self._init_variants()
         self._init_chrome()
         self.retranslate()
         self._update_state()
@@ -156,7 +159,9 @@ class MainWindow(
         center_layout = QVBoxLayout(center)
         center_layout.setContentsMargins(0, 0, 0, 0)
         center_layout.setSpacing(10)
+        self.variants_strip = VariantStrip()
         center_layout.addWidget(card(self.poster, stretch=1, margins=0), 1)
+        center_layout.addWidget(self.variants_strip)
         center_layout.addWidget(card(self.editor))
 
         self.history_panel = HistoryPanel()
@@ -282,6 +287,7 @@ class MainWindow(
             if image is None and result.poster is not None:
                 image = pil_to_qimage(result.poster)
             self.poster.set_image(image)
+        self._forget_variants()
         self._update_hint()
         self._update_state()
 
@@ -324,9 +330,11 @@ class MainWindow(
             self.keep_for_more(self.result)  # earlier endings and hand-typed captions
             self.service.more(self.result)
 
-    def redraw_picture(self) -> None:
+    def redraw_picture(self, keep_variants: bool = False) -> None:
         if self.result is None or self.service.busy:
             return
+        if not keep_variants:
+            self._variants_ended()
         self.messages.dismiss()
         self.clear_own_picture()  # asking for a drawn picture ends the own one
         describe = not self.result.visual_prompt or self._scene_joke != self.result.joke
@@ -382,6 +390,9 @@ class MainWindow(
 
     def _on_finished(self, kind: str, result: Result, image: QImage | None) -> None:
         self.progress.finish(DONE)
+        if kind == jobs.REDRAW and self._variant_drawn(result):
+            self.show_result(result, image)  # the next variant is already on its way
+            return
         if kind == jobs.MORE:
             self.merge_more(result)  # a no-op when the partial result already merged
         if result.visual_prompt and kind != jobs.MORE:
@@ -402,6 +413,7 @@ class MainWindow(
 
     def _on_stopped(self, kind: str, partial: Result | None) -> None:
         self.progress.finish(STOPPED)
+        self._variants_ended()
         if kind == jobs.RUN and partial is not None and partial.candidates:
             self.entry_id = None
             self.show_result(partial)
@@ -412,6 +424,7 @@ class MainWindow(
 
     def _on_failed(self, kind: str, exc: BaseException, partial: Result | None) -> None:
         self.progress.finish(FAILED)
+        self._variants_ended()
         if kind == jobs.RUN and partial is not None and partial.candidates:
             self.entry_id = None
             self.show_result(partial)

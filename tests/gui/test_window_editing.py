@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, QImage
-from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit
+from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QListWidget, QPushButton
 
 from inference.history import History
 from inference.output_files import companion_paths
@@ -343,3 +343,22 @@ def test_scene_is_shown_editable_and_redrawn_with_the_same_seed(done_window, qtb
     assert window.result.image_params.seed != seed  # «Другая картинка»: a new seed
     assert window.result.visual_prompt == "a cat reading a book about paranoia, oil painting"
     assert str(window.result.image_params.seed) in repeat.text()
+
+
+def test_four_more_pictures_to_pick_from(done_window, qtbot):
+    window = done_window
+    strip = window.findChild(QListWidget, "pictureVariants")
+    assert strip is not None and strip.isHidden()
+    window.findChild(QPushButton, "morePicturesButton").click()
+    qtbot.waitUntil(lambda: strip.count() == 4 and not window.service.busy, timeout=180_000)
+    wait_idle(qtbot, window)
+    assert strip.isVisible() and window.model_calls.count("draw") == 4
+    seeds = [v.seed for v in window._variants]
+    assert len(set(seeds)) == 4 and window.result.image_params.seed == seeds[-1]
+    before = poster_key(window)
+    strip.setCurrentRow(1)  # pick the second one: on the poster with its seed
+    wait_new_poster(qtbot, window, before)
+    assert window.result.image_params.seed == seeds[1]
+    assert window.result.picture is window._variants[1].picture
+    assert str(seeds[1]) in window.editor.repeat_button.text()
+    assert "draw" not in window.model_calls[4:]  # picking ran no model
