@@ -27,6 +27,7 @@ from inference.illustrator_folders import (
     inspect_sd_folder,
     require_usable,
 )
+from inference.latent_preview import latents_preview
 from inference.params import ImageParams
 from inference.progress import STAGE_DRAW, Progress
 from inference.quiet import quiet_drawing
@@ -121,6 +122,10 @@ class SDIllustrator:
             if target > reported:
                 progress.advance(target - reported)
                 reported = target
+                if reported < steps and "latents" in tensors:  # the last step is the picture
+                    preview = latents_preview(tensors["latents"])
+                    if preview is not None:
+                        progress.show_preview(preview)
             if progress.cancelled:
                 # diffusers' own flag skips the remaining steps but still decodes the latents
                 # (seconds with a full VAE); raising here stops at once.
@@ -143,6 +148,7 @@ class SDIllustrator:
         with self._lock, quiet_drawing():
             output = self.pipe(**kwargs)
         check_safety(output, self.name)
+        progress.finish()  # the stage is this method's to open and close
         return output.images[0].convert("RGB")
 
 

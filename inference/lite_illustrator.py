@@ -104,7 +104,7 @@ class LiteIllustrator:
             progress.advance()
         _check(progress)
         picture = finish(canvas.convert("RGB"), rng)
-        progress.advance()
+        progress.finish()  # the stage is this method's to open and close
         self.last_plan = plan
         return picture
 

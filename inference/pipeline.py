@@ -193,13 +193,12 @@ class Pipeline:
         with _timed(result, STAGE_GENERATE):
             generator = self.models.generator(progress)
             self._note_model(result, "generator", generator)
-            progress.stage(STAGE_GENERATE, result.generation.max_new_tokens)
             info = self.models.info("generator")
             lite = info is not None and info.lite
+            # the generator reports its stage (it knows its batches and stops early)
             screened = write_screened(
                 generator, result.prompt, n, result.generation, progress, lite=lite
             )
-            progress.finish()
         result.dropped = screened.dropped  # kept with their reasons, for --json and sidecar
         result.add_warning(screened.warning)
         if not screened.kept:
@@ -283,11 +282,10 @@ class Pipeline:
         with _timed(result, STAGE_DRAW):
             illustrator = self.models.illustrator(progress)
             self._note_model(result, "illustrator", illustrator)
-            progress.stage(STAGE_DRAW, result.image_params.steps)
+            # the illustrator reports its stage: only it knows its real number of steps
             picture = illustrator.draw(
                 result.visual_prompt, result.image_params, progress, joke=result.joke
             )
-            progress.finish()
         result.picture, result.picture_source = picture.convert("RGB"), "model"
         return result.picture
 

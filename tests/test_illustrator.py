@@ -122,7 +122,8 @@ def test_progress_reports_one_advance_per_step(illustrators, backend):
     illustrators[backend].draw(PROMPT, params(steps=3), rec.progress)
     events = rec.draw_events()
     assert events[0].total == 3 and events[0].done == 0
-    assert [e.done for e in events[1:]] == [1, 2, 3]
+    assert [e.done for e in events[1:-1]] == [1, 2, 3]
+    assert events[-1].finished and events[-1].done == 3  # the illustrator closes its stage
     assert all(e.total == 3 for e in events)
 
 

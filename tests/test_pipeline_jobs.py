@@ -77,3 +77,21 @@ def test_a_cancelled_job_keeps_what_finished(lite_drawn):
     with pytest.raises(Cancelled) as info:
         lite_drawn.more_endings(result, rec.progress)
     assert info.value.partial is result and [c.text for c in result.candidates] == earlier
+
+
+def test_each_stage_is_reported_by_one_side(tiny_generator_dir, tiny_sd_dir):
+    """The stage's owner (the backend for generate / visual_prompt / draw, the pipeline for
+    rank / compose) opens and closes it: no stage is closed twice, none left open."""
+    for illustrator in (None, tiny_sd_dir):
+        pipeline = Pipeline(make_settings(tiny_generator_dir, illustrator=illustrator))
+        rec = Recorder()
+        pipeline.run(MakeRequest(PROMPT), rec.progress)
+        open_now, closed = set(), []
+        for event in rec.events:
+            if event.finished:
+                assert event.stage in open_now, (event.stage, closed)  # closed twice
+                open_now.discard(event.stage)
+                closed.append(event.stage)
+            else:
+                open_now.add(event.stage)
+        assert not open_now and set(closed) == set(pipeline.planned_stages(RUN))
