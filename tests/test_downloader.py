@@ -339,7 +339,11 @@ def test_downloaded_generator_converts_to_onnx_and_makes_a_poster(hub, qwen_repo
         CONVERTING
     )
     onnx = job.result
-    assert onnx.id == "tiny-qwen-onnx-int8" and onnx.is_onnx  # "auto": int8 for a generator
+    from export.common import AUTO_QUANTIZATION
+    from inference.model_store import converted_id
+
+    # "auto": the generator's benchmarked default (export.common), named after it
+    assert onnx.id == converted_id("tiny-qwen", AUTO_QUANTIZATION["generator"]) and onnx.is_onnx
     assert onnx.manifest.source["from"] == "tiny-qwen"
     assert "parity" in onnx.manifest.source and onnx.manifest.source["parity"]
     assert store.find("tiny-qwen") is None  # the PyTorch folder was not kept
