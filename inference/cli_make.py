@@ -13,7 +13,7 @@ from inference.errors import InputError, OutputError
 from inference.i18n import adopt_settings_language, tr
 from inference.params import MAX_PROMPT_CHARS
 from inference.progress import Progress
-from inference.registry import ROLES, backend_names
+from inference.registry import ROLES, URL, backend_for_location, backend_names, location_kind
 from inference.settings import RANGES, Settings, load_settings
 from inference.user_text import clean_user_text, undrawn_warning
 
@@ -22,7 +22,8 @@ def build_parser() -> ArgumentParser:
     p = ArgumentParser(prog="demotivator make", description=tr("cli.help.make"))
     p.add_argument("prompt", help=tr("cli.make.prompt", limit=MAX_PROMPT_CHARS))
     p.add_argument("-o", "--output", help=tr("cli.make.output"))
-    p.add_argument("--generator", metavar="DIR", help=tr("cli.make.generator"))
+    p.add_argument("--generator", metavar="DIR|FILE.gguf|URL", help=tr("cli.make.generator"))
+    p.add_argument("--generator-model", metavar="NAME", help=tr("cli.make.generator_model", "llm"))
     p.add_argument("--ranker", metavar="DIR", help=tr("cli.make.ranker"))
     p.add_argument("--illustrator", metavar="DIR", help=tr("cli.make.illustrator"))
     p.add_argument("--image", metavar="FILE", help=tr("cli.make.image"))
@@ -57,7 +58,11 @@ def apply_overrides(settings: Settings, args) -> None:
     for role in ROLES:
         value = getattr(args, role)
         if value:
-            setattr(models, f"{role}_dir", str(Path(value).expanduser()))
+            # a folder, a model file or a server URL (a Path would fold the URL's "//")
+            kind = location_kind(value)
+            setattr(models, f"{role}_dir", value if kind == URL else str(Path(value).expanduser()))
+            current = getattr(models, f"{role}_backend")
+            setattr(models, f"{role}_backend", backend_for_location(role, value, current))
         if args.backend in backend_names(role):
             setattr(models, f"{role}_backend", args.backend)  # every stage that has it
     for name, key in RANGE_FLAGS:
@@ -65,6 +70,8 @@ def apply_overrides(settings: Settings, args) -> None:
         if value is not None and not lo <= value <= hi:
             flag = "--" + name.replace("_", "-")  # what the user typed, not our field name
             raise InputError(tr("cli.make.out_of_range", name=flag, lo=lo, hi=hi, value=value))
+    if args.generator_model:
+        models.generator_model = args.generator_model
     if args.candidates:
         settings.n_candidates = args.candidates
     if args.steps:

@@ -85,6 +85,15 @@ class LlamaCppGenerator(ChatApiGenerator):
             raise ModelError(
                 tr("gguf.load_failed", DOMAIN, path=str(self.path), arch=self.info["architecture"])
             ) from exc
+        # One token through the engine: proves the file runs, and the engine's loop is
+        # surely waiting before anything may destroy it (xllamacpp hangs in ~Server when
+        # it is dropped right after construction).
+        answer = self._engine.handle_completions({"prompt": "1", "max_tokens": 1})
+        if not isinstance(answer, dict) or "error" in answer:
+            self._engine = None
+            raise ModelError(
+                tr("gguf.load_failed", DOMAIN, path=str(self.path), arch=self.info["architecture"])
+            )
 
     @property
     def has_chat_template(self) -> bool:

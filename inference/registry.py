@@ -47,6 +47,7 @@ DIFFUSION_OPTIONS = (
     "image.seed",
 )
 LITE_DRAW_OPTIONS = ("image.width", "image.height", "image.seed")
+SERVER_TEXT_OPTIONS = tuple(o for o in TEXT_OPTIONS if o != "threads")  # its own threads
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,10 @@ class Backend:
     # family member's weights falls back to it (with a warning) instead of failing.
     family: str = ""
     resource: tuple[str, ...] = ()  # BUNDLED: the resource folder the loader reads
+    suffixes: tuple[str, ...] = ()  # FILE: the file names it opens (".gguf")
+    # More loader arguments from the settings: (loader keyword, settings key), e.g. the
+    # model a server should run and its API key.
+    load_settings: tuple[tuple[str, str], ...] = ()
 
     @property
     def label_key(self) -> str:
@@ -84,6 +89,13 @@ BACKENDS: tuple[Backend, ...] = (
             family="hf-text"),
     Backend("generator", "torch", "inference.generator:load_generator", needs_torch=True,
             options=TEXT_OPTIONS, family="hf-text"),
+    # A GGUF file on llama.cpp in-process; a running local LLM server (OpenAI API / ollama).
+    Backend("generator", "llamacpp", "inference.llamacpp_generator:load_llamacpp_generator",
+            source=FILE, options=TEXT_OPTIONS, suffixes=(".gguf",)),
+    Backend("generator", "server", "inference.server_generator:load_server_generator",
+            source=URL, options=SERVER_TEXT_OPTIONS,
+            load_settings=(("model", "models.generator_model"),
+                           ("api_key", "models.generator_api_key"))),
     Backend("ranker", "onnx", "inference.ranker:load_ranker", options=RANKER_OPTIONS,
             family="hf-text"),
     Backend("ranker", "torch", "inference.ranker:load_ranker", needs_torch=True,
@@ -139,6 +151,33 @@ def no_folder_backend(role: str) -> Backend | None:
         if entry.source == BUNDLED:
             return entry
     return None
+
+
+def location_kind(location: str | Path) -> str:
+    """What a ``<role>_dir`` value points at: URL (http/https), FILE (an existing file or a
+    name with a FILE backend's suffix) or FOLDER."""
+    text = str(location).strip()
+    if text.lower().startswith(("http://", "https://")):
+        return URL
+    suffixes = {s for e in BACKENDS for s in e.suffixes}
+    path = Path(text).expanduser()
+    if path.suffix.lower() in suffixes or path.is_file():
+        return FILE
+    return FOLDER
+
+
+def backend_for_location(role: str, location: str | Path, preferred: str = "") -> str:
+    """The backend that opens ``location``: ``preferred`` when it reads that kind of source
+    (a folder keeps onnx or torch), else the first selectable one of ``role`` that does
+    (a .gguf → llamacpp, a URL → server); ``preferred`` when none does."""
+    kind = location_kind(location)
+    entry = find(role, preferred)
+    if entry is not None and entry.source == kind:
+        return preferred
+    for entry in backends(role):
+        if entry.source == kind:
+            return entry.name
+    return preferred
 
 
 def applies(role: str, name: str, option: str) -> bool:

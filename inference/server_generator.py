@@ -126,7 +126,9 @@ class ServerGenerator(ChatApiGenerator):
         if not model and not models:
             raise ModelError(tr("server.no_models", DOMAIN, url=public_url(self.url)))
         self.model_id = model or models[0]
-        self.name = f"{self.model_id} @ {public_url(self.endpoint.base)}"
+        # llama.cpp's server names its model by the file's path: the file name says enough
+        shown = Path(self.model_id).name if self.model_id.endswith(".gguf") else self.model_id
+        self.name = f"{shown} @ {public_url(self.endpoint.base)}"
         self.supports_n: bool | None = None if self.endpoint.api == OPENAI else False
 
     def __repr__(self) -> str:  # never the key

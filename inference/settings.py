@@ -46,6 +46,11 @@ class ModelSettings:
     illustrator_backend: str = DEFAULT_BACKEND
     picture_source: str = "model"  # "model": draw it; "own": the user supplies a picture
     models_dir: str = ""  # "" = <data dir>/models
+    # The server backend: which model the server runs ("" = the first it lists) and an API
+    # key ("" = $DEMOTIVATOR_API_KEY or none); the key never leaves this file and the header.
+    generator_model: str = ""
+    generator_api_key: str = field(default="", repr=False)
+    gguf_folders: list[str] = field(default_factory=list)  # more places to look for GGUF files
 
 
 @dataclass

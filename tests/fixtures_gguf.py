@@ -45,5 +45,7 @@ def llama_server(tiny_gguf: Path):
     params.cpuparams.n_threads = 1
     params.cpuparams_batch.n_threads = 1
     server = xlc.Server(params)  # listens once the constructor returns
+    # one token first: xllamacpp hangs when a Server is dropped right after construction
+    server.handle_completions({"prompt": "1", "max_tokens": 1})
     yield server.listening_address
     del server
