@@ -372,6 +372,10 @@ class MainWindow(
         self._update_state()
 
     def _on_progress(self, event) -> None:
+        if event.preview is not None:
+            if self.service.busy and not self.poster.has_image():
+                self.poster.set_preview(pil_to_qimage(event.preview))  # latents, ~64 px
+            return
         self.progress.on_event(event)
         loading = event.total is None and bool(event.message)
         if loading:
@@ -414,6 +418,7 @@ class MainWindow(
     def _on_stopped(self, kind: str, partial: Result | None) -> None:
         self.progress.finish(STOPPED)
         self._variants_ended()
+        self.poster.set_preview(None)
         if kind == jobs.RUN and partial is not None and partial.candidates:
             self.entry_id = None
             self.show_result(partial)
@@ -425,6 +430,7 @@ class MainWindow(
     def _on_failed(self, kind: str, exc: BaseException, partial: Result | None) -> None:
         self.progress.finish(FAILED)
         self._variants_ended()
+        self.poster.set_preview(None)
         if kind == jobs.RUN and partial is not None and partial.candidates:
             self.entry_id = None
             self.show_result(partial)

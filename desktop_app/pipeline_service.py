@@ -175,6 +175,7 @@ class PipelineService(QObject):
         self._jobs += 1
         job = self._jobs
         progress = Progress(lambda event: self._on_progress(job, event))
+        progress.wants_previews = True  # the window shows the picture half drawn
         self._progress, self.kind = progress, kind
         self._current, self._phase = job, QUEUED
         self.started.emit(kind, stages)

@@ -41,6 +41,7 @@ class PosterView(QWidget):
         self._hint = ""
         self._press: QPoint | None = None
         self._drop_highlight = False
+        self._preview = QImage()  # the picture half drawn (latents), shown until a poster
         # Supplied by the window: writes the poster to a file and returns its path.
         self.export_for_drag: Callable[[], Path | None] | None = None
 
@@ -56,7 +57,16 @@ class PosterView(QWidget):
         expects."""
         return QPixmap.fromImage(self._image)
 
+    def set_preview(self, image: QImage | None) -> None:
+        """A look at the picture being drawn; not a poster (nothing to save or copy)."""
+        self._preview = image if image is not None else QImage()
+        self.update()
+
+    def has_preview(self) -> bool:
+        return not self._preview.isNull()
+
     def set_image(self, image: QImage | None) -> None:
+        self._preview = QImage()
         self._image = image if image is not None else QImage()
         self._scaled = None
         self.setCursor(
@@ -103,12 +113,18 @@ class PosterView(QWidget):
         if self.has_image():
             target = self._target()
             painter.drawPixmap(target.topLeft(), self._pixmap(target))
+        elif self.has_preview():
+            area = self.rect().adjusted(48, 48, -48, -48)
+            size = self._preview.size().scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            box = QRect(area.center() - QPoint(size.width() // 2, size.height() // 2), size)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawImage(box, self._preview)
         if self._drop_highlight:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setPen(QPen(DROP, 3, Qt.PenStyle.DashLine))
             painter.setBrush(QColor(91, 147, 245, 40))
             painter.drawRoundedRect(self.rect().adjusted(6, 6, -6, -6), 14, 14)
-        elif not self.has_image() and self._hint:
+        elif not self.has_image() and not self.has_preview() and self._hint:
             box = self.rect().adjusted(24, 24, -24, -24)
             pen = QPen(HINT, 1.5, Qt.PenStyle.DashLine)
             painter.setPen(pen)

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from inference.errors import Cancelled
 
@@ -32,6 +33,7 @@ class ProgressEvent:
     message: str = ""
     finished: bool = False
     elapsed_s: float = 0.0
+    preview: Any = None  # a PIL image of the work so far (a picture half drawn), if any
 
 
 Listener = Callable[[ProgressEvent], None]
@@ -46,6 +48,7 @@ class Progress:
         self.total: int | None = None
         self.message = ""
         self._started = time.perf_counter()
+        self.wants_previews = False  # show_preview() events go to the listener too
 
     # --- reporting (worker side) -------------------------------------------------------
     def stage(self, name: str, total: int | None = None, message: str = "") -> None:
@@ -60,6 +63,21 @@ class Progress:
         if self.total is not None:
             self.done = min(self.done, self.total)
         self._emit()
+
+    def show_preview(self, image: Any) -> None:
+        """Report a look at the unfinished result (same stage and counts) to a listener
+        that asked for them with ``wants_previews`` (others see only steps)."""
+        if self._listener is not None and self.wants_previews:
+            self._listener(
+                ProgressEvent(
+                    self.current_stage,
+                    self.done,
+                    self.total,
+                    self.message,
+                    elapsed_s=time.perf_counter() - self._started,
+                    preview=image,
+                )
+            )
 
     def finish(self) -> None:
         """The current stage is complete (e.g. generation stopped early on EOS)."""
