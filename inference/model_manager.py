@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from inference import registry
 from inference.errors import ModelError
+from inference.http_stream import public_url
 from inference.i18n import tr
 from inference.progress import Progress
 from inference.result import ModelInfo
@@ -37,11 +38,23 @@ class ModelSpec:
     backend: str
     threads: int
     bundled: bool = False  # a lite model shipped with the app, not one the user chose
+    location: str = ""  # a URL source's address as written (a Path would fold its "//")
+    # the backend's extra loader arguments from the settings (registry load_settings), e.g.
+    # a server's model name and API key: part of the spec, so changing one reloads
+    options: tuple[tuple[str, Any], ...] = field(default=(), repr=False)
 
     @property
     def traits(self) -> registry.Backend:
         """The registry entry of this role and backend (what it needs, how it loads)."""
         return registry.backend(self.role, self.backend)
+
+
+def _setting(settings: Settings, key: str) -> Any:
+    """The value of a dotted settings key ("models.generator_model")."""
+    value: Any = settings
+    for part in key.split("."):
+        value = getattr(value, part)
+    return value
 
 
 def loader_for(role: str, backend: str = "") -> Callable[..., Any]:
@@ -70,7 +83,18 @@ class ModelManager:
         backend = getattr(models, f"{role}_backend")
         threads = self._settings.threads or default_threads()
         if folder:
-            return ModelSpec(role, Path(folder).expanduser(), backend, threads)
+            # a .gguf or a URL picks its backend even when the file says onnx/torch
+            backend = registry.backend_for_location(role, folder, backend)
+            entry = registry.find(role, backend)
+            options = tuple(
+                (keyword, _setting(self._settings, key))
+                for keyword, key in (entry.load_settings if entry else ())
+            )
+            if entry is not None and entry.source == registry.URL:
+                return ModelSpec(
+                    role, Path(folder), backend, threads, location=folder, options=options
+                )
+            return ModelSpec(role, Path(folder).expanduser(), backend, threads, options=options)
         # The bundled lite ranker serves any generator (it was trained on real endings
         # against assistant talk and debris, which likelihood puts first); it gives way
         # only to a ranker the user chose.
@@ -91,7 +115,12 @@ class ModelManager:
 
         for role in roles:
             spec = self.spec(role)
-            if spec is None or spec.traits.source != registry.FOLDER:
+            if spec is None or spec.traits.source in (registry.URL, registry.BUNDLED):
+                continue  # a server answers for itself when the loader connects
+            if spec.traits.source == registry.FILE:
+                if not spec.path.is_file():
+                    where = {"role": tr(f"role.{role}"), "path": spec.path}
+                    raise ModelError(tr("model.missing_file", **where))
                 continue
             if not spec.path.is_dir():
                 raise ModelError(
@@ -113,9 +142,15 @@ class ModelManager:
             if cached and cached[0] == spec:
                 return cached[1]
             if progress is not None:
-                progress.stage(stage or role, None, tr("model.loading", name=spec.path.name))
+                name = public_url(spec.location) if spec.location else spec.path.name
+                progress.stage(stage or role, None, tr("model.loading", name=name))
             load = spec.traits.load_function()
-            model = load(spec.path, backend=spec.backend, threads=spec.threads)
+            model = load(
+                spec.location or spec.path,
+                backend=spec.backend,
+                threads=spec.threads,
+                **dict(spec.options),
+            )
             self._loaded[role] = (spec, model)
             return model
 
@@ -161,7 +196,7 @@ class ModelManager:
             role,
             getattr(model, "name", spec.path.name),
             getattr(model, "backend", spec.backend),
-            str(spec.path),
+            public_url(spec.location) if spec.location else str(spec.path),  # no credentials
             spec.bundled,
         )
 
