@@ -133,10 +133,16 @@ class PoliteClient:
     def _load_robots(self) -> urllib.robotparser.RobotFileParser:
         robots_url = urljoin(self.base_url, "/robots.txt")
         parser = urllib.robotparser.RobotFileParser(robots_url)
-        try:
-            response = self._request(robots_url)
-        except requests.RequestException as exc:
-            raise RobotsUnavailableError(robots_url, _reason(exc, self.settings.timeout_s)) from exc
+        for attempt in range(self.settings.retries + 1):  # a busy moment is no verdict
+            try:
+                response = self._request(robots_url)
+            except requests.RequestException as exc:
+                reason = _reason(exc, self.settings.timeout_s)
+                raise RobotsUnavailableError(robots_url, reason) from exc
+            if response.status_code not in RETRY_STATUSES or attempt == self.settings.retries:
+                break
+            response.close()
+            self._wait_to_retry(response, attempt)
         if response.status_code != 200:
             response.close()
         if response.status_code in (401, 403):
@@ -147,7 +153,15 @@ class PoliteClient:
             # RFC 9309: an unreachable robots.txt means "assume everything is disallowed".
             raise RobotsUnavailableError(robots_url, f"HTTP {response.status_code}")
         else:
-            text, _ = decode_bytes(response.content, response.encoding)
+            try:  # the same bounds as a page: no endless or 1 byte/s robots.txt
+                deadline = time.monotonic() + self.settings.timeout_s
+                body = _read_body(response, deadline, self.settings.max_page_bytes)
+            except (requests.RequestException, Urllib3Error, BodyTooSlow, PageTooLarge) as exc:
+                reason = _reason(exc, self.settings.timeout_s)
+                raise RobotsUnavailableError(robots_url, reason) from exc
+            finally:
+                response.close()
+            text, _ = decode_bytes(body, response.encoding)
             parser.parse(text.splitlines())
         delay = parser.crawl_delay(self.settings.user_agent)
         if delay:
@@ -185,6 +199,20 @@ class PoliteClient:
         if self.cancelled():
             raise Cancelled()
 
+    def _backoff(self, attempt: int) -> float:
+        return min(self.settings.backoff_s * 2**attempt, self.settings.backoff_max_s)
+
+    def _wait_to_retry(self, response: requests.Response, attempt: int) -> None:
+        """Before repeating a 429/5xx answer: what Retry-After asks (seconds or a date,
+        capped), else the exponential backoff."""
+        status = f"HTTP {response.status_code}"
+        asked = _retry_after(response.headers.get("Retry-After"))
+        if asked is not None and asked > self.settings.max_wait_s:
+            reason = msg("wait.retry_after_capped", status=status, cap=self._cap_text())
+        else:
+            reason = msg("wait.retry", status=status)
+        self.wait(self._backoff(attempt) if asked is None else asked, reason)
+
     # --- fetching ------------------------------------------------------------------------
     def _request(self, url: str) -> requests.Response:
         wait = self._last_request + self.delay_s - time.monotonic()
@@ -207,19 +235,12 @@ class PoliteClient:
                 response = self._request(url)
             except requests.RequestException as exc:  # urllib3 has retried already
                 raise FetchError(url, _reason(exc, self.settings.timeout_s)) from exc
-            backoff = min(self.settings.backoff_s * 2**attempt, self.settings.backoff_max_s)
             try:
                 if response.status_code != 200:
                     response.close()
-                    status = f"HTTP {response.status_code}"
                     if response.status_code not in RETRY_STATUSES or attempt + 1 >= attempts:
-                        raise FetchError(url, status)
-                    asked = _retry_after(response.headers.get("Retry-After"))
-                    if asked is not None and asked > self.settings.max_wait_s:
-                        reason = msg("wait.retry_after_capped", status=status, cap=self._cap_text())
-                    else:
-                        reason = msg("wait.retry", status=status)
-                    self.wait(backoff if asked is None else asked, reason)
+                        raise FetchError(url, f"HTTP {response.status_code}")
+                    self._wait_to_retry(response, attempt)
                     continue
                 deadline = time.monotonic() + self.settings.timeout_s
                 body = _read_body(response, deadline, self.settings.max_page_bytes)
@@ -228,12 +249,12 @@ class PoliteClient:
                     raise TruncatedBody(msg("fetch.truncated", size=len(body)))
                 return Fetched(response.url, response.status_code, text, encoding, bad)
             except PageTooLarge as exc:
-                limit = self.settings.max_page_bytes >> 20
-                raise FetchError(url, msg("fetch.too_large", limit=limit)) from exc
+                raise FetchError(url, _reason(exc, self.settings.timeout_s)) from exc
             except (requests.RequestException, Urllib3Error, TruncatedBody, BodyTooSlow) as exc:
+                reason = _reason(exc, self.settings.timeout_s)
                 if attempt + 1 >= attempts:
-                    raise FetchError(url, _reason(exc, self.settings.timeout_s)) from exc
-                self.wait(backoff, msg("wait.retry", status=_reason(exc, self.settings.timeout_s)))
+                    raise FetchError(url, reason) from exc
+                self.wait(self._backoff(attempt), msg("wait.retry", status=reason))
             finally:
                 response.close()
         raise AssertionError("unreachable")
@@ -244,7 +265,7 @@ def _read_body(response: requests.Response, deadline: float, limit: int) -> byte
     deadline is checked between pieces and the size before it grows past ``limit``."""
     length = response.headers.get("Content-Length", "")
     if length.isdigit() and int(length) > limit:
-        raise PageTooLarge()
+        raise PageTooLarge(limit)
     chunks, size = [], 0
     while True:
         if time.monotonic() > deadline:
@@ -254,7 +275,7 @@ def _read_body(response: requests.Response, deadline: float, limit: int) -> byte
             return b"".join(chunks)
         size += len(chunk)
         if size > limit:
-            raise PageTooLarge()
+            raise PageTooLarge(limit)
         chunks.append(chunk)
 
 
@@ -302,6 +323,8 @@ def _reason(exc: BaseException, timeout_s: float) -> str:
             continue
         if isinstance(cause, requests.Timeout | TimeoutError | ReadTimeoutError | BodyTooSlow):
             return msg("fetch.timeout", seconds=f"{timeout_s:g}")
+        if isinstance(cause, PageTooLarge):
+            return msg("fetch.too_large", limit=cause.args[0] >> 20)
         if isinstance(cause, NewConnectionError):
             return msg("fetch.no_connection")
         nested = cause.args[0] if cause.args and isinstance(cause.args[0], BaseException) else None

@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 
 from inference.errors import Cancelled
+from scraper.errors import RobotsUnavailableError
 from scraper.http import HttpSettings, PoliteClient
 from tests.scraper.conftest import serve_site
 from tests.scraper.crawl_helpers import FAST, expected, run_crawl, stored
@@ -143,3 +144,19 @@ def test_the_first_ctrl_c_ends_a_long_wait_of_the_cli(serve, tmp_path):
     text = "".join(err)
     assert proc.returncode == 130, text
     assert "Traceback" not in text and "запустите ту же команду снова" in text
+
+
+def test_robots_txt_is_asked_again_after_a_busy_answer(one_day, tmp_path):
+    site, server, base_url = one_day
+    server.fault("/robots.txt", Fault.http(503))  # RFC 9309 would read a lasting 5xx as "no"
+    db = tmp_path / "j.sqlite"
+    stats = run_crawl(base_url, db, FIRST, FIRST)
+    assert stats.pages_failed == 0 and stored(db) == expected(site, base_url)
+    assert len(server.hits_of("/robots.txt")) == 2
+
+
+def test_an_endless_robots_txt_stops_the_run_in_words(one_day, tmp_path):
+    _site, server, base_url = one_day
+    server.fault("/robots.txt", Fault("endless"))
+    with pytest.raises(RobotsUnavailableError, match="МиБ"):
+        run_crawl(base_url, tmp_path / "j.sqlite", FIRST, FIRST, max_page_bytes=1 << 20)
