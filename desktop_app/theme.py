@@ -111,7 +111,7 @@ STATE_COLORS: dict[str, dict[str, str]] = {
         "loading": "#2461cc",
         "running": "#2461cc",
         "done": "#1b6e36",
-        "skipped": "#6b7280",
+        "skipped": "#595f69",
         "stopped": "#8a5300",
         "failed": "#b3261e",
     },
