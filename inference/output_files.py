@@ -61,7 +61,9 @@ def new_part(target: Path) -> PartFile:
     """A fresh temporary file for ``target`` in its folder (same file system, so the final
     rename is atomic); created with the usual permissions (0666 less the umask)."""
     for _ in range(100):
-        name = f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}{PART_SUFFIX}"
+        # The target's name cut to 100 bytes: a 250-byte file name must still leave room.
+        short = target.name.encode()[:100].decode(errors="ignore")
+        name = f".{short}.{os.getpid()}.{secrets.token_hex(4)}{PART_SUFFIX}"
         path = target.with_name(name)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)

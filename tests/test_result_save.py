@@ -208,3 +208,9 @@ def test_two_runs_with_automatic_names_keep_both_posters(tmp_path, isolated_dirs
         assert len(posters) == 2 * (round_no + 1)
         for poster in posters:
             assert_matching_set(poster)
+
+
+def test_a_name_near_the_file_system_limit_still_saves(tmp_path):
+    target = tmp_path / ("я" * 118 + ".png")  # 240 bytes of the 255 a name may have
+    assert make_result().save(target) == target
+    assert_matching_set(target)
