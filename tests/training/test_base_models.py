@@ -132,5 +132,8 @@ def test_inputs_are_cut_to_what_a_small_ranker_base_takes(
     BertForSequenceClassification(config).save_pretrained(base, safe_serialization=True)
     out = tmp_path / "out"
     argv = ["ranker", "--data", str(prepared_data), "--base", str(base), "--out", str(out)]
-    assert main([*argv, "--max-steps", "1", "--quiet", "--threads", "1"]) == 0
+    from training.cli_ranker import EXIT_NOT_LEARNED
+
+    # trains and evaluates (one step need not learn anything: exit 3 is the verdict, not a crash)
+    assert main([*argv, "--max-steps", "1", "--quiet", "--threads", "1"]) in (0, EXIT_NOT_LEARNED)
     assert json.loads((out / "metrics.json").read_text(encoding="utf-8"))["model"]["n"] > 0
