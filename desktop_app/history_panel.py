@@ -136,8 +136,14 @@ class HistoryPanel(QWidget):
         item = self.list.currentItem()
         return item.data(ENTRY_ROLE) if item is not None else None
 
+    def set_busy(self, busy: bool) -> None:
+        """A run is going: the list stays browsable, deleting waits for its end."""
+        self._busy = busy
+        self._update_buttons()
+
     def _update_buttons(self) -> None:
-        self.delete_button.setEnabled(self.current_entry() is not None)
+        busy = getattr(self, "_busy", False)
+        self.delete_button.setEnabled(not busy and self.current_entry() is not None)
 
     def _on_current(self, item: QListWidgetItem | None, _previous: object = None) -> None:
         self._update_buttons()

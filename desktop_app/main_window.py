@@ -259,10 +259,7 @@ class MainWindow(
             not busy and drawn and result.picture is not None,
         )
         self.editor.set_poster_ready(self.poster.has_image())
-        # History stays browsable during a run; deleting waits for its end.
-        self.history_panel.delete_button.setEnabled(
-            not busy and self.history_panel.current_entry() is not None
-        )
+        self.history_panel.set_busy(busy)  # browsable during a run; deleting waits
 
     def _update_hint(self) -> None:
         if self.service.busy:

@@ -362,3 +362,29 @@ def test_four_more_pictures_to_pick_from(done_window, qtbot):
     assert window.result.picture is window._variants[1].picture
     assert str(seeds[1]) in window.editor.repeat_button.text()
     assert "draw" not in window.model_calls[4:]  # picking ran no model
+
+
+def test_history_can_be_browsed_during_a_run(done_window, qtbot):
+    from tests.gui.conftest import Gate
+
+    window = done_window
+    panel = window.history_panel
+    qtbot.waitUntil(lambda: panel.list.count() == 1)
+    first = panel.entries()[0]
+    gate = Gate(window, "generate")  # hold the next run at its first token
+    window.prompt.edit.setPlainText("Купил мужик шляпу")
+    window.generate()
+    try:
+        qtbot.waitUntil(gate.reached.is_set, timeout=60_000)
+        assert window.service.busy and panel.list.isEnabled()
+        window.entry_id = None  # as after a new run started: the entry is not on screen
+        panel.list.setCurrentRow(-1)
+        panel.list.setCurrentRow(0)
+        qtbot.waitUntil(lambda: window.entry_id == first.id)
+        assert window.poster.has_image() and window.result.title == first.title
+        assert not panel.delete_button.isEnabled()  # deleting waits for the run's end
+    finally:
+        gate.release.set()
+    wait_idle(qtbot, window)
+    qtbot.waitUntil(lambda: panel.list.count() == 2)
+    assert window.result.title == "Купил мужик шляпу"  # the run's poster replaced it
