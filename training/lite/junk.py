@@ -34,6 +34,15 @@ OPENER = (
     "Итак,",
     "Спасибо за вопрос.",
     "Ваш запрос понятен.",
+    "Похоже,",
+    "Кажется,",
+    "Видимо,",
+    "Хм,",
+    "Ха-ха!",
+    "Интересно!",
+    "Забавно!",
+    "Понятно.",
+    "Ой,",
 )
 TALK = (
     "вот исправленная версия:",
@@ -56,6 +65,27 @@ TALK = (
     "это классическое начало анекдота.",
     "давайте разберём эту фразу.",
     "вот перевод на русский язык:",
+)
+# the request talked about in its own words ({w}: a word of the beginning)
+ABOUT = (
+    "вы хотите пошутить про {w}.",
+    "это шутка про {w}?",
+    "вы имеете в виду {w}?",
+    "давайте придумаем смешную концовку про {w}.",
+    "я не совсем понимаю, что значит «{w}».",
+    "продолжение истории про {w}:",
+    "ваш анекдот про {w} очень смешной!",
+    "смысл шутки в том, что {w} здесь ни при чём.",
+    "юмор здесь в игре слов: {w}.",
+    "эта история про {w} основана на стереотипе.",
+)
+QUESTIONS = (
+    "Что вы имеете в виду?",
+    "Можете уточнить задание?",
+    "Какой стиль шутки вам нужен?",
+    "Хотите ещё один вариант?",
+    "Вам нужна короткая или длинная концовка?",
+    "Продолжить?",
 )
 ENGLISH = (
     "Sure! Here's a joke:",
@@ -123,10 +153,16 @@ def _cap(text: str) -> str:
 def assistant_reply(setup: str, other: str, rng: np.random.Generator) -> str:
     """The chatbot answering the request instead of finishing the joke."""
     roll = rng.random()
-    if roll < 0.12:
+    if roll < 0.1:
         return _pick(rng, ENGLISH) + ("" if rng.random() < 0.5 else " " + other)
+    if roll < 0.2:
+        return _pick(rng, QUESTIONS)
     head = _pick(rng, APOLOGY) if roll < 0.45 else _pick(rng, OPENER)
     talk = _pick(rng, TALK)
+    if rng.random() < 0.4:
+        words = [w.strip('.,!?…:;«»"—') for w in setup.split()]
+        words = [w for w in words if len(w) > 3] or ["это"]
+        talk = _pick(rng, ABOUT).format(w=_pick(rng, tuple(words)).lower())
     text = f"{head} {talk if head.endswith(',') or head == 'Вот' else _cap(talk)}"
     if text.endswith(":") and rng.random() < 0.8:
         text += " " + _quote(other if rng.random() < 0.6 else setup, rng)

@@ -348,3 +348,5 @@ def _merge_ranker_report(state: dict[str, Any], recipe: Recipe, out: Path) -> No
     recipe_path.write_text(json.dumps(kept, indent=1) + "\n", encoding="utf-8")
     text = json.dumps(report, ensure_ascii=False, indent=1, default=str)
     path.write_text(text + "\n", encoding="utf-8")
+    if "generator" in exported and "generator" in report:  # the README names both sizes
+        (out / "README.md").write_text(readme_md(report), encoding="utf-8")
