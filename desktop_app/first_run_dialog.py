@@ -58,6 +58,7 @@ class FirstRunDialog(QDialog):
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
         title = QLabel(tm("first.title"), self)
         title.setObjectName("dialogTitle")
+        title.setWordWrap(True)  # a narrow screen or a long translation: wrap, never cut
         intro = QLabel(tm("first.intro"), self)
         intro.setWordWrap(True)
         self.offer = QLabel(offer_html(catalog, entries), self)

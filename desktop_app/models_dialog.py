@@ -129,7 +129,8 @@ class ModelsDialog(ModelActionsMixin, QDialog):
         scroll.setObjectName("modelsScroll")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Narrower than the rows need (a small screen): scroll rather than cut the buttons.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         scroll.setWidget(content)
 
         self.folder_label = QLabel(self)
