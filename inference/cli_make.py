@@ -15,7 +15,7 @@ from inference.params import MAX_PROMPT_CHARS
 from inference.progress import Progress
 from inference.registry import ROLES, URL, backend_for_location, backend_names, location_kind
 from inference.settings import RANGES, Settings, load_settings
-from inference.user_text import clean_user_text, undrawn_warning
+from inference.user_text import clean_user_text
 
 
 def build_parser() -> ArgumentParser:
@@ -138,8 +138,6 @@ def make(args) -> int:
         bars.close()
     if args.image:
         result.picture_source = str(Path(args.image))
-    for what, text in (("caption.title", result.title), ("caption.subtitle", result.subtitle)):
-        result.add_warning(undrawn_warning(tr(what), text, result.style.font))
     output = result.save(output, unique=not args.output)  # an automatic name never replaces
     for warning in result.warnings:
         print(tr("cli.warning", message=warning), file=sys.stderr)

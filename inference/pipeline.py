@@ -310,6 +310,7 @@ class Pipeline:
     ) -> Image.Image:
         """Pure re-composition (no model runs): fast enough for every keystroke."""
         from inference.poster import compose_poster
+        from inference.user_text import caption_warnings
 
         if title is not None:
             result.title = title
@@ -323,6 +324,10 @@ class Pipeline:
             result.poster = compose_poster(
                 result.picture, result.title, result.subtitle, result.style
             )
+        # Letters the font cannot draw (RTL, CJK) are left out: say so, in CLI and window.
+        result.set_caption_warnings(
+            caption_warnings(result.title, result.subtitle, result.style.font)
+        )
         if progress is not None:
             progress.finish()
         return result.poster

@@ -55,6 +55,8 @@ class Result:
     created: str = field(default_factory=lambda: datetime.now().isoformat(timespec="seconds"))
     outputs: dict[str, str] = field(default_factory=dict)  # what -> path
     poster_sha256: str = ""  # of the poster file saved last: ties the sidecar to it
+    # The part of ``warnings`` about the current captions (replaced when they change).
+    caption_warnings: list[str] = field(default_factory=list, repr=False)
 
     @property
     def chosen(self) -> Candidate | None:
@@ -74,6 +76,14 @@ class Result:
     def add_warning(self, message: str) -> None:
         if message and message not in self.warnings:
             self.warnings.append(message)
+
+    def set_caption_warnings(self, messages: list[str]) -> None:
+        """Warnings about the captions as they are now; those about earlier captions go."""
+        old = set(self.caption_warnings)
+        self.warnings = [w for w in self.warnings if w not in old]
+        self.caption_warnings = [m for m in messages if m]
+        for message in self.caption_warnings:
+            self.add_warning(message)
 
     # --- sidecar ------------------------------------------------------------------------
     def to_json_dict(self) -> dict[str, Any]:

@@ -30,6 +30,12 @@ def clean_user_text(text: str) -> str:
     return "".join(ch for ch in text if ch in _KEEP or unicodedata.category(ch) not in ("Cc",))
 
 
+def caption_warnings(title: str, subtitle: str, font: str | Path | None = None) -> list[str]:
+    """:func:`undrawn_warning` for both captions of a poster (empty when all is drawable)."""
+    pairs = (("caption.title", title), ("caption.subtitle", subtitle))
+    return [w for key, text in pairs if (w := undrawn_warning(tr(key), text, font))]
+
+
 def _letters(text: str) -> str:
     return "".join(ch for ch in text if unicodedata.category(ch)[0] in "LN")
 
