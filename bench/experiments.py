@@ -2,10 +2,10 @@
 measured again with one thread, and the generator with ONNX Runtime's spin-waiting on.
 
 ONNX Runtime's intra-op threads spin while waiting for work unless told otherwise; the app
-turns that off for every session (``inference.text_backends.ort_session_options`` and the
-illustrator's). Spinning saves a wake-up per operator on an idle machine but burns the cores
-other programs — and our own other threads — need on a busy one, the same trap as OpenMP's
-active waiting in shared/DESIGN.md. The row shows what the choice costs or saves here.
+turns that off for every session (``inference.ort_options.session_options``). Spinning
+saves a wake-up per operator on an idle machine but burns the cores other programs — and
+our own other threads — need on a busy one, the same trap as OpenMP's active waiting in
+shared/DESIGN.md. The row shows what the choice costs or saves here.
 """
 
 from __future__ import annotations
@@ -20,16 +20,16 @@ SPINNING_KEY = "session.intra_op.allow_spinning"
 def enable_text_ort_spinning() -> None:
     """Let the text backends' ONNX Runtime threads spin while idle (this process only: an
     experiment, the app's code is unchanged)."""
-    import inference.text_backends as text_backends
+    import inference.ort_options as ort_options
 
-    original = text_backends.ort_session_options
+    original = ort_options.session_options
 
     def spinning(threads: int) -> Any:
         options = original(threads)
         options.add_session_config_entry(SPINNING_KEY, "1")
         return options
 
-    text_backends.ort_session_options = spinning
+    ort_options.session_options = spinning
 
 
 def _main_row(stages: dict[str, Any], role: str, model: str, variant: str) -> dict | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication, QIcon
@@ -14,7 +13,6 @@ from desktop_app.app_log import setup_logging
 from resources import resource_path
 
 APP_NAME = "Demotivator Studio"
-STYLE_SHEET = Path(__file__).with_name("style.qss")
 
 
 def ensure_fonts() -> None:
@@ -58,6 +56,6 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
 def apply_style(app: QApplication, choice: str = "system") -> None:
     """The light or dark theme (the window applies the one chosen in its settings)."""
-    from desktop_app import theme  # it reads STYLE_SHEET from here
+    from desktop_app import theme  # the style sheet and palettes (Qt style work, lazily)
 
     theme.apply(choice)

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import re
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
-from desktop_app.application import STYLE_SHEET
+STYLE_SHEET = Path(__file__).with_name("style.qss")
+
 
 THEMES = ("system", "light", "dark")
 LIGHT, DARK = "light", "dark"

@@ -29,7 +29,7 @@ from inference.i18n import set_language, tr  # noqa: E402
 COMMANDS: dict[str, tuple[str, str]] = {
     "make": ("inference.cli_make", "cli.help.make"),
     "eval": ("inference.cli_eval", "cli.help.eval"),
-    "models": ("inference.cli_models", "cli.help.models"),
+    "models": ("export.models_command", "cli.help.models"),  # the store + conversion
     "export": ("export.cli", "cli.help.export"),
     "scrape": ("scraper.cli", "cli.help.scrape"),
     "train": ("training.cli", "cli.help.train"),

@@ -9,13 +9,12 @@
     demotivator models remove ID
     demotivator models use ID [--backend onnx|torch]
 
-Conversion lives in export/ (inference/ never imports it); it is looked up by name here,
-the same lazy dispatch ``demotivator`` uses for its sub-commands.
+Conversion lives in export/, which inference/ never imports: the command is started by
+``export.models_command``, which hands the conversion step in (``main(argv, converter)``).
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import sys
 from collections.abc import Callable
@@ -138,12 +137,15 @@ def _installed_dict(model: InstalledModel) -> dict[str, Any]:
     }
 
 
-def _converter() -> Callable[..., InstalledModel]:
-    try:
-        module = importlib.import_module("export.convert_installed")
-    except ModuleNotFoundError as exc:
-        raise ModelError(tr("cli.no_export", DOMAIN)) from exc
-    return module.convert_installed
+# Gives the conversion step (imported only when a command converts).
+ConverterFactory = Callable[[], Callable[..., InstalledModel]]
+
+
+def _converter(args: Any) -> Callable[..., InstalledModel]:
+    factory: ConverterFactory | None = getattr(args, "converter", None)
+    if factory is None:
+        raise ModelError(tr("cli.no_export", DOMAIN))
+    return factory()
 
 
 def _run_with_bars(quiet: bool, body: Callable[[Progress, DownloadBar], Any]) -> Any:
@@ -160,7 +162,7 @@ def _run_with_bars(quiet: bool, body: Callable[[Progress, DownloadBar], Any]) ->
 def install_model(args: Any) -> int:
     settings = _settings()
     store, catalog = ModelStore.from_settings(settings), load_catalog()
-    convert = _converter() if args.onnx else None
+    convert = _converter(args) if args.onnx else None
     options = DownloadOptions(endpoint=args.endpoint)
 
     def body(progress: Progress, bar: DownloadBar) -> InstalledModel:
@@ -179,7 +181,7 @@ def install_model(args: Any) -> int:
 
 def convert_model(args: Any) -> int:
     store = ModelStore.from_settings(_settings())
-    convert = _converter()
+    convert = _converter(args)
     model = _run_with_bars(
         args.quiet, lambda p, _: convert(args.id, store, args.quantize, not args.remove_torch, p)
     )
@@ -336,8 +338,10 @@ ACTIONS: dict[str, Callable[[Any], int]] = {
 }
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], converter: ConverterFactory | None = None) -> int:
+    """``converter``: where the ONNX conversion comes from (export/ passes it in)."""
     args = _parser().parse_args(argv)
+    args.converter = converter
     if args.action in (None, "list"):
         return report_user_errors(lambda: list_models(getattr(args, "json", False)))
     return report_user_errors(lambda: ACTIONS[args.action](args))

@@ -16,6 +16,7 @@ from fnmatch import fnmatch
 from posixpath import basename, dirname
 
 from inference.model_folders import SINGLE_GRAPHS_WITH_CACHE
+from inference.naming import slug_id
 
 # What a model folder in Hugging Face layout is made of (fnmatch: "*" also crosses "/").
 MODEL_PATTERNS = (
@@ -50,8 +51,6 @@ class RepoSpec:
     def store_id(self) -> str:
         """The models-folder id: stable for one repo (so an interrupted install resumes)
         and distinct for two owners' models of the same name."""
-        from inference.model_store import slug_id
-
         return slug_id(self.repo.replace("/", "--"))
 
 

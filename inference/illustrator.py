@@ -152,22 +152,13 @@ class SDIllustrator:
         return output.images[0].convert("RGB")
 
 
-def _session_options(threads: int) -> Any:
-    import onnxruntime as ort
-
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    # Spinning worker threads steal the other stages' cores on a busy 2-core machine.
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return options
-
-
 def _load_onnx(folder: SDFolder, threads: int) -> tuple[Any, str]:
     import onnxruntime as ort
     from optimum.onnxruntime import ORTPipelineForText2Image
 
-    options = _session_options(threads)
+    from inference import ort_options
+
+    options = ort_options.session_options(threads)
     extra: dict[str, Any] = {}
     if folder.tiny_vae_onnx is not None:
         extra["vae_decoder_session"] = ort.InferenceSession(

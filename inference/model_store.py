@@ -9,7 +9,6 @@ and can still be verified structurally and loaded.
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from inference.catalog import ROLES, CatalogEntry
 from inference.errors import Cancelled, ModelError
 from inference.file_hashes import CHUNK, sha256_file
 from inference.folder_safety import check_pickled_weights, refuse_links_leaving
+from inference.hub_files import parse_repo_spec
 from inference.i18n import tr
 from inference.model_checks import check_folder, check_safetensors_files, guess_role, load_check
 from inference.model_manifest import (
@@ -29,6 +29,7 @@ from inference.model_manifest import (
     read_manifest,
     write_manifest,
 )
+from inference.naming import slug_id
 from inference.progress import Progress
 from inference.registry import backend_names, no_folder_backend
 from inference.settings import Settings
@@ -90,12 +91,6 @@ class EntryStatus:
     installed: InstalledModel | None = None
     onnx: InstalledModel | None = None  # a converted ONNX folder made from it
     partial_bytes: int = 0
-
-
-def slug_id(text: str) -> str:
-    """A folder-safe model id from a name (``Qwen2.5-1.5B`` → ``qwen2.5-1.5b``)."""
-    text = re.sub(r"[^a-z0-9._-]+", "-", text.lower()).strip("-._")
-    return text[:64] or "model"
 
 
 # Weight quantizations of an ONNX conversion. "auto" lets the exporter pick per role what the
@@ -162,8 +157,6 @@ class ModelStore:
         """The sub-folder ``model_id`` names; None for anything that could point outside the
         store (``..``, a path) or at its bookkeeping (``.partial``)."""
         if "/" in model_id:  # a Hub repo id: what was installed from it, else its staging
-            from inference.hub_files import parse_repo_spec
-
             found, spec = self._from_repo(model_id), parse_repo_spec(model_id)
             return found.id if found else spec.store_id if spec else None
         if not model_id or model_id.startswith(".") or "\\" in model_id:

@@ -1,4 +1,4 @@
-"""Sensible file names for posters: a few words of the caption plus the time."""
+"""Sensible names: poster files (a few words of the caption plus the time) and model ids."""
 
 from __future__ import annotations
 
@@ -17,6 +17,12 @@ def slug(text: str, max_chars: int = 40) -> str:
             break
         out = candidate
     return out.lower() or (words[0][:max_chars].lower() if words else "")
+
+
+def slug_id(text: str) -> str:
+    """A folder-safe model id from a name (``Qwen2.5-1.5B`` → ``qwen2.5-1.5b``)."""
+    text = re.sub(r"[^a-z0-9._-]+", "-", text.lower()).strip("-._")
+    return text[:64] or "model"
 
 
 def poster_file_name(text: str, when: datetime | None = None, ext: str = "png") -> str:

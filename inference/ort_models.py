@@ -41,9 +41,9 @@ class Output:
 def text_session(path: Path, threads: int) -> Any:
     import onnxruntime as ort
 
-    from inference.text_backends import ort_session_options
+    from inference import ort_options  # looked up per call: bench experiments swap it
 
-    options = ort_session_options(threads)
+    options = ort_options.session_options(threads)
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 

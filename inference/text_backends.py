@@ -31,18 +31,6 @@ def resolve_threads(threads: int) -> int:
     return threads if threads and threads > 0 else default_threads()
 
 
-def ort_session_options(threads: int) -> Any:
-    import onnxruntime as ort
-
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = resolve_threads(threads)
-    options.inter_op_num_threads = 1  # one graph at a time; the pool is for the matmuls
-    options.log_severity_level = 3  # ORT's own warnings are not for end users
-    # a busy 2-core box: spinning pool threads steal the CPU from each other (DESIGN.md)
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    return options
-
-
 # transformers 4.57.3+ warns that *any* local tokenizer whose config.json was written by a
 # 4.57.3–4.x transformers has "Mistral's incorrect regex" — Qwen's included. Saying
 # fix_mistral_regex=False for a model that is no Mistral silences only that false alarm.

@@ -164,8 +164,8 @@ def test_usage_errors_are_one_line_with_exit_code_2(args, capsys):
 @pytest.mark.parametrize(
     ("lang", "expected"),
     [
-        ("ru", "ошибка: аргумент --backend: недопустимое значение 'tf' (можно: 'onnx', 'torch')"),
-        ("en", "error: argument --backend: invalid choice: 'tf' (choose from 'onnx', 'torch')"),
+        ("ru", "ошибка: аргумент --backend: недопустимое значение 'tf' (можно: 'onnx', 'torch'"),
+        ("en", "error: argument --backend: invalid choice: 'tf' (choose from 'onnx', 'torch'"),
     ],
 )
 def test_argparse_own_phrases_follow_the_language(lang, expected, capsys):
