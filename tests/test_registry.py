@@ -6,6 +6,7 @@ import pytest
 
 from inference import registry
 from inference.cli_make import apply_overrides, build_parser
+from inference.errors import ModelError
 from inference.i18n import tr
 from inference.model_manager import ModelManager
 from inference.params import ImageParams
@@ -80,3 +81,41 @@ def test_family_members_are_what_a_folder_loader_picks_between():
     assert not registry.backend("generator", "onnx").needs_torch
     with pytest.raises(KeyError):
         registry.backend("ranker", "lite")
+
+
+class _Opened:
+    """What the test loader below returns: enough of a stage to be cached and named."""
+
+    def __init__(self, where: object, backend: str) -> None:
+        self.where, self.backend, self.name = where, backend, "opened"
+
+
+def open_for_test(where: object, backend: str = "", threads: int = 0) -> _Opened:
+    return _Opened(where, backend)
+
+
+def test_file_and_url_sources_reach_their_loader_as_written(monkeypatch, tmp_path):
+    """What a GGUF-file or local-server backend gets: its file checked before the run, its
+    URL passed on with the "//" intact and never checked as a folder."""
+    extra = (
+        registry.Backend("generator", "file-test", f"{__name__}:open_for_test", registry.FILE),
+        registry.Backend("generator", "url-test", f"{__name__}:open_for_test", registry.URL),
+    )
+    monkeypatch.setattr(registry, "BACKENDS", registry.BACKENDS + extra)
+    settings = Settings()
+    settings.models.generator_dir, settings.models.generator_backend = (
+        "http://127.0.0.1:9/v1",
+        "url-test",
+    )
+    manager = ModelManager(settings)
+    manager.check_folders()
+    assert manager.generator().where == "http://127.0.0.1:9/v1"
+
+    missing = tmp_path / "model.gguf"
+    settings.models.generator_dir, settings.models.generator_backend = str(missing), "file-test"
+    manager.configure(settings)
+    with pytest.raises(ModelError, match="model.gguf"):
+        manager.check_folders()
+    missing.write_bytes(b"GGUF")
+    manager.check_folders()
+    assert manager.generator().where == missing
