@@ -81,11 +81,6 @@ class InstallJob:
         """Stop at once; the downloaded part stays and the next install resumes it."""
         self.progress.cancel()
 
-    def add_listener(self, listener: Callable[[JobUpdate], None]) -> None:
-        """Also call ``listener`` on each update (a reopened dialog re-attaches here)."""
-        self._listeners.append(listener)
-        listener(self.last)
-
     def remove_listener(self, listener: Callable[[JobUpdate], None]) -> None:
         if listener in self._listeners:
             self._listeners.remove(listener)
@@ -172,7 +167,3 @@ class InstallJobs:
 
     def active(self) -> list[InstallJob]:
         return [j for j in self._jobs.values() if not j.finished]
-
-    def cancel_all(self) -> None:
-        for job in self.active():
-            job.cancel()

@@ -46,10 +46,6 @@ class CrawlStats:
     bad_bytes: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
 
-    @property
-    def jokes_seen(self) -> int:
-        return self.jokes_new + self.jokes_updated + self.jokes_unchanged + self.duplicates
-
 
 def day_range(first: date, last: date) -> list[date]:
     if last < first:

@@ -71,14 +71,3 @@ def page_counts(
     counts = {"pending": 0, "done": 0, "error": 0}
     counts.update(dict(rows.fetchall()))
     return counts
-
-
-def failed_pages(
-    conn: sqlite3.Connection, source: str, first_day: str, last_day: str
-) -> list[tuple[str, str]]:
-    rows = conn.execute(
-        "SELECT url, COALESCE(error, '') FROM pages WHERE source = ? AND day BETWEEN ? AND ?"
-        " AND status = 'error' ORDER BY day, page_no",
-        (source, first_day, last_day),
-    )
-    return rows.fetchall()

@@ -14,7 +14,6 @@ The folder has the layout of :mod:`training.data_files`, so the project's traine
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -161,7 +160,3 @@ def make_data_dir(db_path: Path, out_dir: Path, cfg: CorpusConfig = CorpusConfig
     }
     df.write_json(out / df.REPORT_FILE, report)  # last: marks a complete folder
     return report
-
-
-def load_report(data_dir: Path) -> dict[str, Any]:
-    return json.loads((Path(data_dir) / df.REPORT_FILE).read_text(encoding="utf-8"))
