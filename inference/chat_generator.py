@@ -4,37 +4,34 @@ llama.cpp (:mod:`inference.llamacpp_generator`) and a local LLM server
 stream of chunks, so sampling, progress, cancel, thinking-off and the turn from raw text to
 candidates live here once.
 
-The server applies the model's own chat template; the request asks for N choices from one
-prompt (llama.cpp evaluates the prompt once and copies its cache to the other slots), per
-token log-probabilities (for ranking without a ranker) and ``enable_thinking: false`` for
-Qwen3-family templates (any ``<think>`` block that still comes back is stripped).
+The server applies the model's own chat template. Rows come in groups like the ONNX/PyTorch
+generator's, each with its own few-shot examples (:mod:`inference.few_shot`) and seed + g;
+each group is one request for its rows as choices from one prompt (llama.cpp evaluates the
+prompt once and copies its cache to the other slots), and the groups run one after
+another (the same seed gives the same jokes). Requests ask for per-token log-probabilities
+(ranking without a ranker) and ``enable_thinking: false`` for Qwen3-family templates. A
+request stops once each of its rows has ended (end of turn or a third sentence,
+:func:`row_end`), and the rows become candidates through :mod:`inference.candidates`,
+like every backend's.
 """
 
 from __future__ import annotations
 
-import re
+import threading
 from dataclasses import dataclass, replace
 from typing import Any
 
-from inference.candidates import candidates_from_rows
+from inference.candidates import answer_text, row_candidate, row_groups
 from inference.chat import build_generation_messages, render_plain_prompt
 from inference.errors import Cancelled
+from inference.few_shot import EXAMPLES_PER_SET, ROWS_PER_GROUP
 from inference.params import Candidate, GenerationParams
-from inference.postprocess import find_end
+from inference.postprocess import after_thinking, find_end
 from inference.progress import STAGE_GENERATE, STAGE_VISUAL_PROMPT, Progress
+from inference.token_rows import row_end
 from inference.visual_prompt import SCENE_MAX_NEW_TOKENS, build_scene_messages, scene_or_fallback
 
 MAX_CHOICES = 16  # llama.cpp's server refuses n > 16; settings cap candidates there too
-_THINK_RE = re.compile(r"^\s*<think>.*?(?:</think>\s*|$)", re.S)
-
-
-def strip_thinking(text: str) -> tuple[str, int]:
-    """``text`` without a leading ``<think>…</think>`` block (an unclosed one is all
-    thinking) and how many characters were cut from its start."""
-    match = _THINK_RE.match(text)
-    if not match:
-        return text, 0
-    return text[match.end() :], match.end()
 
 
 def sampling_body(params: GenerationParams, seed: int | None) -> dict[str, Any]:
@@ -68,7 +65,9 @@ def chat_body(ask: Ask, seed: int | None, model: str = "", n: int = 0) -> dict[s
     """One streaming request for ``n`` (default ``ask.n``) choices: the chat endpoint's
     body, or the completions endpoint's for a plain prompt."""
     body = sampling_body(ask.params, seed)
-    body.update(n=n or ask.n, stream=True, logprobs=True)
+    # cache_prompt off: a prompt evaluated anew gives the same numbers every time, so a seed
+    # repeats its jokes (llama.cpp's reused prefix differs in the last bits)
+    body.update(n=n or ask.n, stream=True, logprobs=True, cache_prompt=False)
     if model:
         body["model"] = model
     if ask.messages is not None:
@@ -83,64 +82,119 @@ def chat_body(ask: Ask, seed: int | None, model: str = "", n: int = 0) -> dict[s
 
 class StreamCollector:
     """Gathers streamed chunks (OpenAI ``chat.completion.chunk`` / ``text_completion``
-    shape) into one row per choice index; reports a token step whenever the longest row
-    grows, and answers True ("stop") once the run is cancelled."""
+    shape) into one row per choice index, from one or several requests at once (each sees
+    it through :meth:`view`, which shifts its indices); reports a token step whenever the
+    longest row grows. A view answers True ("stop") once the run is cancelled, or once
+    every row of its request has ended."""
 
-    def __init__(self, progress: Progress, index_offset: int = 0) -> None:
+    def __init__(self, progress: Progress) -> None:
         self.progress = progress
-        self.offset = index_offset
         self.texts: dict[int, list[str]] = {}
         self.tokens: dict[int, list[tuple[str, float]]] = {}
         self.finish: dict[int, str | None] = {}
         self.steps: dict[int, int] = {}
+        self._ended: set[int] = set()  # rows complete by row_end before their request ends
         self._reported = 0
+        self._lock = threading.Lock()
 
-    def __call__(self, chunk: dict[str, Any]) -> bool:
-        if self.progress.cancelled:
-            return True
-        for choice in chunk.get("choices") or []:
-            self.add(
-                int(choice.get("index", 0)),
-                _choice_text(choice),
-                _choice_logprobs(choice),
-                choice.get("finish_reason"),
-            )
+    def view(self, offset: int, n: int) -> View:
+        return View(self, offset, n)
+
+    @property
+    def stopping(self) -> bool:
         return self.progress.cancelled
 
     def add(
         self, index: int, text: str, logprobs: list[tuple[str, float]], finish: str | None
     ) -> None:
-        index += self.offset
-        self.texts.setdefault(index, [])
-        self.tokens.setdefault(index, [])
-        if text:
-            self.texts[index].append(text)
-        self.tokens[index].extend(logprobs)
-        if text or logprobs:
-            self.steps[index] = self.steps.get(index, 0) + max(1, len(logprobs))
-        if finish:
-            self.finish[index] = finish
-        longest = max(self.steps.values(), default=0)
-        if longest > self._reported:
-            self.progress.advance(longest - self._reported)
-            self._reported = longest
+        with self._lock:
+            self.texts.setdefault(index, [])
+            self.tokens.setdefault(index, [])
+            if text:
+                self.texts[index].append(text)
+                if index not in self._ended and row_end("".join(self.texts[index])) is not None:
+                    self._ended.add(index)
+            self.tokens[index].extend(logprobs)
+            if text or logprobs:
+                self.steps[index] = self.steps.get(index, 0) + max(1, len(logprobs))
+            if finish:
+                self.finish[index] = finish
+            longest = max(self.steps.values(), default=0)
+            step, self._reported = longest - self._reported, max(longest, self._reported)
+        if step > 0:
+            self.progress.advance(step)
+
+    def all_ended(self, indices: range) -> bool:
+        with self._lock:
+            return all(i in self._ended or self.finish.get(i) for i in indices)
 
     def rows(self) -> list[dict[str, Any]]:
         return [self._row(i) for i in sorted(self.texts)]
 
     def _row(self, index: int) -> dict[str, Any]:
-        content, cut = strip_thinking("".join(self.texts[index]))
+        content = "".join(self.texts[index])
+        start = after_thinking(content)
+        answer = content[start:]
         finished = self.finish.get(index) == "stop"
-        end = find_end(content, finished=finished)
-        logprob, used = _mean_logprob(self.tokens[index], cut + end)
+        cut = None if finished else row_end(answer)
+        end = find_end(answer, finished=finished) if cut is None else cut
+        logprob, used = _mean_logprob(self.tokens[index], start + end)
         return {
-            "text": content[:end],
+            "text": answer[:end],
             "raw": content,
-            "finished": finished,
+            "finished": finished or cut is not None,
             "generated_tokens": self.steps.get(index, 0),
             "tokens": used,
             "logprob": logprob,
         }
+
+
+class View:
+    """One request's window on the collector: its choice ``i`` is row ``offset + i``."""
+
+    def __init__(self, collector: StreamCollector, offset: int, n: int) -> None:
+        self.collector, self.offset, self.n = collector, offset, n
+        self.progress = collector.progress
+        self.stop_rows = True  # stop once its rows ended (not for a scene description)
+
+    def part(self, index: int, n: int) -> View:
+        """The rows ``index…index+n`` of this view (one of several requests for them)."""
+        view = View(self.collector, self.offset + index, n)
+        view.stop_rows = self.stop_rows
+        return view
+
+    @property
+    def stopping(self) -> bool:
+        return self.collector.stopping
+
+    def received(self) -> int:
+        """How many of its rows got anything (a server that ignores ``n`` sends one)."""
+        return sum(1 for i in range(self.offset, self.offset + self.n) if i in self.collector.texts)
+
+    def add(
+        self, index: int, text: str, logprobs: list[tuple[str, float]], finish: str | None
+    ) -> bool:
+        self.collector.add(self.offset + index, text, logprobs, finish)
+        return self.done()
+
+    def done(self) -> bool:
+        if self.stopping:
+            return True
+        rows = range(self.offset, self.offset + self.n)
+        return self.stop_rows and self.collector.all_ended(rows)
+
+    def __call__(self, chunk: dict[str, Any]) -> bool:
+        """Feed one chunk; True means: stop this request."""
+        if self.stopping:
+            return True
+        for choice in chunk.get("choices") or []:
+            self.collector.add(
+                self.offset + int(choice.get("index", 0)),
+                _choice_text(choice),
+                _choice_logprobs(choice),
+                choice.get("finish_reason"),
+            )
+        return self.done()
 
 
 def _choice_text(choice: dict[str, Any]) -> str:
@@ -187,17 +241,17 @@ def _mean_logprob(tokens: list[tuple[str, float]], end_char: int) -> tuple[float
 
 class ChatApiGenerator:
     """Implements :class:`inference.stages.Generator` over a chat-completions engine;
-    subclasses provide :meth:`_stream` (send one request, feed chunks to the collector)."""
+    subclasses provide :meth:`_stream` (send one request, feed its chunks to a view)."""
 
     name: str
     backend: str
     model_id: str = ""  # the model name sent to a server ("" for in-process)
-    few_shot: list[tuple[str, str]]
-    warnings: list[str]
 
     def __init__(self) -> None:
-        self.few_shot = []
-        self.warnings = []
+        self.few_shot: list[tuple[str, str]] = []  # fixed examples instead of drawn ones
+        self.examples_per_prompt = EXAMPLES_PER_SET  # 0: no few-shot examples
+        self.rows_per_group = ROWS_PER_GROUP  # rows that share one example set and prompt
+        self.warnings: list[str] = []
 
     @property
     def has_chat_template(self) -> bool:
@@ -206,20 +260,42 @@ class ChatApiGenerator:
     def generate(
         self, prompt: str, n: int, params: GenerationParams, progress: Progress
     ) -> list[Candidate]:
-        """Up to ``n`` cleaned endings (fewer after filtering; never raises for that)."""
-        rows = self.raw_batch(prompt, n, params, progress)
-        return candidates_from_rows(rows, prompt, self.backend)
+        """``n`` cleaned endings, one per row, none left out (the pipeline's joke filter
+        judges them), in groups with their own few-shot examples and seed + g."""
+        n = max(1, min(n, MAX_CHOICES))
+        plan = row_groups(
+            prompt, n, params.seed, self.few_shot, self.rows_per_group, self.examples_per_prompt
+        )
+        asks = [
+            self._ask(prompt, examples, size, params, g) for g, (size, examples) in enumerate(plan)
+        ]
+        rows = self._run(asks, progress, STAGE_GENERATE)
+        groups = [g for g, (size, _) in enumerate(plan) for _ in range(size)]
+        return [
+            row_candidate(row, prompt, self.backend, i, groups[i], plan[groups[i]][1])
+            for i, row in enumerate(rows)
+        ]
 
     def raw_batch(
         self, prompt: str, n: int, params: GenerationParams, progress: Progress
     ) -> list[dict[str, Any]]:
-        few_shot = self.few_shot or None
+        """The rows of one request before any filtering (tests, the benchmark)."""
+        ask = self._ask(prompt, self.few_shot, max(1, min(n, MAX_CHOICES)), params, 0)
+        return self._run([ask], progress, STAGE_GENERATE)
+
+    def _ask(
+        self,
+        prompt: str,
+        examples: list[tuple[str, str]],
+        n: int,
+        params: GenerationParams,
+        group: int,
+    ) -> Ask:
+        if params.seed is not None and group:
+            params = replace(params, seed=(params.seed + group) % 2**32)
         if self.has_chat_template:
-            messages, plain = build_generation_messages(prompt, few_shot), ""
-        else:
-            messages, plain = None, render_plain_prompt(prompt, few_shot)
-        ask = Ask(messages, plain, max(1, min(n, MAX_CHOICES)), params)
-        return self._run(ask, progress, STAGE_GENERATE)
+            return Ask(build_generation_messages(prompt, examples or None), "", n, params)
+        return Ask(None, render_plain_prompt(prompt, examples or None), n, params)
 
     def describe_scene(self, joke: str, params: GenerationParams, progress: Progress) -> str:
         """A short English scene from the same model; the cleaned joke when the model has
@@ -230,21 +306,32 @@ class ChatApiGenerator:
             return scene_or_fallback("", joke)
         scene_params = replace(params, temperature=0.0, max_new_tokens=SCENE_MAX_NEW_TOKENS)
         ask = Ask(build_scene_messages(joke), "", 1, scene_params)
-        rows = self._run(ask, progress, STAGE_VISUAL_PROMPT)
-        return scene_or_fallback(rows[0]["raw"] if rows else "", joke)
+        rows = self._run([ask], progress, STAGE_VISUAL_PROMPT, stop_rows=False)
+        return scene_or_fallback(answer_text(rows[0]) if rows else "", joke)
 
-    def _run(self, ask: Ask, progress: Progress, stage: str) -> list[dict[str, Any]]:
-        progress.stage(stage, total=ask.params.max_new_tokens)
-        progress.check()
-        collector = StreamCollector(progress)
-        self._stream(ask, collector)
-        if progress.cancelled:
-            raise Cancelled()
+    def _run(
+        self, asks: list[Ask], progress: Progress, stage: str, stop_rows: bool = True
+    ) -> list[dict[str, Any]]:
+        """The ``asks`` one after another, rows in ask order. Not side by side: llama.cpp's
+        numbers depend on what shares a batch, and a seed must give the same jokes again."""
+        steps = asks[0].params.max_new_tokens
+        progress.stage(stage, total=steps * len(asks))
+        rows: list[dict[str, Any]] = []
+        for ask in asks:
+            progress.check()
+            collector = StreamCollector(progress)
+            view = collector.view(0, ask.n)
+            view.stop_rows = stop_rows  # a scene description runs to its own end
+            self._stream(ask, view)
+            if progress.cancelled:
+                raise Cancelled()
+            rows += collector.rows()
         progress.finish()
-        return collector.rows()
+        return rows
 
-    def _stream(self, ask: Ask, collector: StreamCollector) -> None:
-        """Send ``ask`` and feed every streamed chunk to ``collector`` (subclasses)."""
+    def _stream(self, ask: Ask, view: View) -> None:
+        """Send ``ask`` and feed every streamed chunk to ``view`` until it says stop
+        (subclasses)."""
         raise NotImplementedError
 
     def close(self) -> None:

@@ -13,20 +13,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from inference.candidates import answer_text, row_candidate, row_groups
 from inference.chat import has_chat_template, render_generation_prompt, render_scene_prompt
 from inference.errors import Cancelled, ModelError
-from inference.few_shot import EXAMPLES_PER_SET, ROWS_PER_GROUP, group_sizes
-from inference.few_shot import example_sets as draw_example_sets
+from inference.few_shot import EXAMPLES_PER_SET, ROWS_PER_GROUP
 from inference.i18n import tr
 from inference.model_folders import DOMAIN, FolderInfo, require_weights_and_tokenizer
 from inference.params import Candidate, GenerationParams
-from inference.postprocess import (
-    STOP_MARKERS,
-    after_thinking,
-    clean_ending,
-    find_end,
-    strip_prompt_echo,
-)
+from inference.postprocess import STOP_MARKERS, find_end
 from inference.progress import STAGE_GENERATE, STAGE_VISUAL_PROMPT, Progress
 from inference.text_backends import TextModel, model_max_length
 from inference.visual_prompt import SCENE_MAX_NEW_TOKENS, scene_or_fallback
@@ -76,34 +70,18 @@ class TextGenerator(TextModel):
         Rows come in small groups, each prompted with its own few-shot examples from the
         bundled collection (:mod:`inference.few_shot`; ``few_shot`` set by hand overrides
         them), so candidates do not all copy the same examples."""
-        n = max(1, n)
-        sizes = group_sizes(n, self.rows_per_group)
-        if self.few_shot:
-            example_sets = [list(self.few_shot)] * len(sizes)
-        else:
-            example_sets = draw_example_sets(
-                prompt, len(sizes), params.seed, self.examples_per_prompt
-            )
-        grouped = _GroupedProgress(progress, len(sizes))
+        plan = row_groups(
+            prompt, max(1, n), params.seed, self.few_shot, self.rows_per_group,
+            self.examples_per_prompt,
+        )  # fmt: skip
+        grouped = _GroupedProgress(progress, len(plan))
         candidates: list[Candidate] = []
-        for g, (size, examples) in enumerate(zip(sizes, example_sets, strict=True)):
+        for g, (size, examples) in enumerate(plan):
             text = render_generation_prompt(self.tokenizer, prompt, examples or None)
             group_params = params if params.seed is None else replace(params, seed=params.seed + g)
             for row in self._run(text, size, group_params, grouped, STAGE_GENERATE):
-                ending = clean_ending(strip_prompt_echo(clean_ending(_answer_text(row)), prompt))
-                meta = {
-                    "tokens": row["tokens"],
-                    "generated_tokens": row["generated_tokens"],
-                    "finished": row["finished"],
-                    "row": len(candidates),
-                    "group": g,
-                    "examples": [setup for setup, _ in examples],
-                    "backend": self.backend,
-                    "source": SOURCE_GENERATED,
-                }
-                if "<think>" in row["raw"]:
-                    meta["raw"] = row["raw"]
-                candidates.append(Candidate(text=ending, logprob=row["logprob"], meta=meta))
+                index = len(candidates)
+                candidates.append(row_candidate(row, prompt, self.backend, index, g, examples))
         return candidates
 
     def describe_scene(self, joke: str, params: GenerationParams, progress: Progress) -> str:
@@ -116,7 +94,7 @@ class TextGenerator(TextModel):
         text = render_scene_prompt(self.tokenizer, joke)
         scene_params = replace(params, temperature=0.0, max_new_tokens=SCENE_MAX_NEW_TOKENS)
         rows = self._run(text, 1, scene_params, progress, STAGE_VISUAL_PROMPT)
-        return scene_or_fallback(_answer_text(rows[0]) if rows else "", joke)
+        return scene_or_fallback(answer_text(rows[0]) if rows else "", joke)
 
     def raw_batch(
         self, prompt: str, n: int, params: GenerationParams, progress: Progress
@@ -255,20 +233,6 @@ class TextGenerator(TextModel):
             )
         generated = out[:, input_ids.shape[1] :].tolist()
         return generated, hook.token_logprobs().numpy(), hook.steps
-
-
-SOURCE_GENERATED = "generated"  # Candidate.meta["source"]; the collection's are "collection"
-
-
-def _answer_text(row: dict[str, Any]) -> str:
-    """The row's joke text without a reasoning model's leading ``<think>…</think>`` block
-    (an unclosed block leaves nothing: the model never reached its answer)."""
-    raw = row["raw"]
-    start = after_thinking(raw)
-    if start == 0:
-        return row["text"]
-    rest = raw[start:]
-    return rest[: find_end(rest, finished=row["finished"])]
 
 
 class _GroupedProgress:

@@ -11,7 +11,6 @@ the server backend (:mod:`inference.chat_generator`). The engine also listens on
 from __future__ import annotations
 
 import json
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from inference.chat_generator import (
     MAX_CHOICES,
     Ask,
     ChatApiGenerator,
-    StreamCollector,
+    View,
     chat_body,
 )
 from inference.errors import ModelError
@@ -29,8 +28,9 @@ from inference.runtime_env import default_threads
 
 DOMAIN = "llm"
 BACKEND = "llamacpp"
-# Enough for the system prompt, a 500-character beginning and 256 new tokens per choice in
-# one unified cache: the prompt is stored once, each of the 16 slots adds its own tokens.
+# One unified cache for every slot of a run: the few-shot prompts of its groups and up to 16
+# rows of 256 new tokens (positions count per row, so a model's own context length only
+# limits one row).
 CONTEXT_TOKENS = 8192
 
 
@@ -71,16 +71,12 @@ class LlamaCppGenerator(ChatApiGenerator):
         self.backend = BACKEND
         self.name = self.path.stem
         self.threads = threads if threads and threads > 0 else default_threads()
-        self._lock = threading.Lock()  # one request at a time: all slots belong to it
-        context = CONTEXT_TOKENS
-        if isinstance(self.info["context_length"], int) and self.info["context_length"] > 0:
-            context = min(context, self.info["context_length"])
         try:
             import xllamacpp as xlc
         except ImportError as exc:
             raise ModelError(tr("gguf.no_binding", DOMAIN, err=str(exc))) from exc
         try:
-            self._engine: Any = xlc.Server(_engine_params(self.path, self.threads, context))
+            self._engine: Any = xlc.Server(_engine_params(self.path, self.threads, CONTEXT_TOKENS))
         except RuntimeError as exc:  # unsupported architecture, damaged tensors, no memory
             raise ModelError(
                 tr("gguf.load_failed", DOMAIN, path=str(self.path), arch=self.info["architecture"])
@@ -99,7 +95,7 @@ class LlamaCppGenerator(ChatApiGenerator):
     def has_chat_template(self) -> bool:
         return bool(self.info["chat_template"])
 
-    def _stream(self, ask: Ask, collector: StreamCollector) -> None:
+    def _stream(self, ask: Ask, view: View) -> None:
         if self._engine is None:
             raise ModelError(tr("gguf.closed", DOMAIN))
         body = chat_body(ask, ask.params.seed)
@@ -111,13 +107,13 @@ class LlamaCppGenerator(ChatApiGenerator):
             if "error" in chunk or "code" in chunk:
                 failure.append(chunk.get("error", chunk))
                 return True
-            return collector(chunk)
+            return view(chunk)
 
-        with self._lock:
-            if ask.messages is not None:
-                self._engine.handle_chat_completions(body, on_chunk)
-            else:
-                self._engine.handle_completions(body, on_chunk)
+        # thread-safe: the groups of one run are requests side by side in the slots
+        if ask.messages is not None:
+            self._engine.handle_chat_completions(body, on_chunk)
+        else:
+            self._engine.handle_completions(body, on_chunk)
         if failure:
             message = failure[0].get("message", "") if isinstance(failure[0], dict) else ""
             raise ModelError(tr("gguf.request_failed", DOMAIN, err=str(message)[:300]))

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from inference.chat_generator import Ask, ChatApiGenerator, StreamCollector, chat_body
+from inference.chat_generator import Ask, ChatApiGenerator, View, chat_body
 from inference.errors import ModelError
 from inference.http_stream import READ_TIMEOUT_S, Request, ServerError, public_url, sse_events
 from inference.i18n import tr
@@ -158,74 +158,64 @@ class ServerGenerator(ChatApiGenerator):
             path = "/chat/completions" if ask.messages is not None else "/completions"
         return Request(self.endpoint.base + path, body, self._api_key, self.read_timeout)
 
-    def _feed(self, request: Request, collector: StreamCollector, index: int, lock: Any) -> None:
-        """Read one streamed answer into ``collector`` (choice indices shifted by ``index``)."""
+    def _feed(self, request: Request, view: View) -> None:
+        """Read one streamed answer into ``view``; close it early once the view says stop."""
         for event in sse_events(request.lines()):
-            with lock:
-                if "error" in event:
-                    error = event["error"]
-                    message = error.get("message", error) if isinstance(error, dict) else error
-                    raise ServerError(" ".join(str(message).split())[:200], answered=True)
-                if self.endpoint.api == OLLAMA:
-                    stop = _ollama_event(event, collector, index)
-                else:
-                    for choice in event.get("choices") or []:
-                        choice["index"] = int(choice.get("index", 0)) + index
-                    stop = collector(event)
+            if "error" in event:
+                error = event["error"]
+                message = error.get("message", error) if isinstance(error, dict) else error
+                raise ServerError(" ".join(str(message).split())[:200], answered=True)
+            stop = _ollama_event(event, view) if self.endpoint.api == OLLAMA else view(event)
             if stop:
                 request.abort()
                 return
 
     # --- N choices ---------------------------------------------------------------------------
-    def _stream(self, ask: Ask, collector: StreamCollector) -> None:
+    def _stream(self, ask: Ask, view: View) -> None:
         n, seed = ask.n, ask.params.seed
+        start = 0
         if self.supports_n is not False:
-            self._parallel([self._request(ask, n, seed)], collector, [0])
-            got = len(collector.texts)
-            if n > 1 and self.supports_n is None and not collector.progress.cancelled:
+            self._parallel([self._request(ask, n, seed)], [view])
+            got = view.received()
+            if n > 1 and self.supports_n is None and not view.stopping:
                 self.supports_n = got >= n
-            if got >= n or collector.progress.cancelled:
+            if got >= n or view.stopping:
                 return
             start = got
-        else:
-            start = 0
         seeds = [None if seed is None else (seed + i) % 2**32 for i in range(n)]
         requests = [self._request(ask, 1, seeds[i]) for i in range(start, n)]
-        self._parallel(requests, collector, list(range(start, n)))
+        self._parallel(requests, [view.part(i, 1) for i in range(start, n)])
 
-    def _parallel(
-        self, requests: list[Request], collector: StreamCollector, indices: list[int]
-    ) -> None:
+    def _parallel(self, requests: list[Request], views: list[View]) -> None:
         """Run the requests on their own threads; this thread watches the Stop flag and
         closes every socket when it is set."""
-        lock = threading.Lock()
         errors: list[ServerError] = []
 
-        def run(request: Request, index: int) -> None:
+        def run(request: Request, view: View) -> None:
             try:
-                self._feed(request, collector, index, lock)
+                self._feed(request, view)
             except ServerError as exc:
                 errors.append(exc)
                 for other in requests:
                     other.abort()
 
         threads = [
-            threading.Thread(target=run, args=(r, i), daemon=True, name="llm-server")
-            for r, i in zip(requests, indices, strict=True)
+            threading.Thread(target=run, args=(r, v), daemon=True, name="llm-server")
+            for r, v in zip(requests, views, strict=True)
         ]
         for thread in threads:
             thread.start()
         for thread in threads:
             while thread.is_alive():
                 thread.join(_POLL_S)
-                if collector.progress.cancelled:
+                if views[0].stopping:
                     for request in requests:
                         request.abort()
-        if errors and not collector.progress.cancelled:
+        if errors and not views[0].progress.cancelled:
             raise _unreachable(self.url, errors[0])
 
 
-def _ollama_event(event: dict[str, Any], collector: StreamCollector, index: int) -> bool:
+def _ollama_event(event: dict[str, Any], view: View) -> bool:
     message = event.get("message")
     text = message.get("content", "") if isinstance(message, dict) else event.get("response", "")
     logprobs = [
@@ -234,8 +224,7 @@ def _ollama_event(event: dict[str, Any], collector: StreamCollector, index: int)
         if isinstance(t, dict) and isinstance(t.get("logprob"), int | float)
     ]
     finish = (event.get("done_reason") or "stop") if event.get("done") else None
-    collector.add(index, text or "", logprobs, finish)
-    return collector.progress.cancelled
+    return view.add(0, text or "", logprobs, finish)
 
 
 def load_server_generator(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from inference.chat_generator import Ask, chat_body, strip_thinking
+from inference.chat_generator import Ask, StreamCollector, chat_body
 from inference.errors import Cancelled, ModelError
 from inference.gguf_header import describe, read_metadata
 from inference.params import GenerationParams
@@ -42,14 +42,18 @@ def test_eight_candidates_from_one_prompt_with_token_progress(gguf_generator) ->
     events = []
     candidates = gguf_generator.generate(PROMPT, 8, HOT, Progress(events.append))
     assert gguf_generator.has_chat_template
-    assert 1 <= len(candidates) <= 8  # duplicates/empties may be filtered, never more
+    assert len(candidates) == 8  # one per row; the pipeline's joke filter judges them
+    assert [c.meta["group"] for c in candidates] == [0] * 4 + [1] * 4  # own few-shot sets
+    written = [c for c in candidates if c.text.strip()]
+    assert written
     for c in candidates:
-        assert c.meta["backend"] == "llamacpp"
-        assert c.text.strip()
+        assert c.meta["backend"] == "llamacpp" and c.meta["source"] == "generated"
+        assert c.meta["generated_tokens"] <= HOT.max_new_tokens
+    for c in written:
         assert c.logprob is not None and c.logprob < 0  # ranking by likelihood works
-        assert 0 < c.meta["tokens"] <= c.meta["generated_tokens"] <= HOT.max_new_tokens
+        assert 0 < c.meta["tokens"] <= c.meta["generated_tokens"]
     advances = [e for e in events if e.stage == "generate" and not e.finished and e.done > 0]
-    assert events[0].stage == "generate" and events[0].total == HOT.max_new_tokens
+    assert events[0].stage == "generate" and events[0].total == 2 * HOT.max_new_tokens  # 2 groups
     longest = max(c.meta["generated_tokens"] for c in candidates)
     assert advances[-1].done >= longest and len(advances) >= 2  # one report per token step
     assert events[-1].finished
@@ -62,6 +66,8 @@ def test_seed_is_honoured(gguf_generator) -> None:
 
     first = texts(5)
     assert texts(5) == first
+    again = [gguf_generator.generate(PROMPT, 8, HOT, Progress()) for _ in range(2)]
+    assert [c.text for c in again[0]] == [c.text for c in again[1]]  # groups and examples too
     assert texts(6) != first
     assert len(set(first)) > 1  # the choices of one request differ from each other
 
@@ -134,6 +140,14 @@ def test_thinking_is_off_and_stripped() -> None:
     assert body["chat_template_kwargs"] == {"enable_thinking": False}
     assert body["n"] == 3 and body["seed"] == 7 and body["stream"] is True
     assert body["top_k"] == HOT.top_k and body["repeat_penalty"] == HOT.repetition_penalty
-    assert strip_thinking("<think>\nхм\n</think>\n\nКонцовка.") == ("Концовка.", 21)
-    assert strip_thinking("<think>бесконечно думает") == ("", 24)
-    assert strip_thinking("Просто ответ") == ("Просто ответ", 0)
+    # a Qwen3 answer that still thinks: the row keeps the raw text, the candidate the answer
+    collector = StreamCollector(Progress())
+    view = collector.view(0, 2)
+    for text in ("<think>\nхм", "\n</think>\n\n", "Концовка.", "\n\nЕщё"):
+        view({"choices": [{"index": 0, "delta": {"content": text}}]})
+    view(
+        {"choices": [{"index": 1, "delta": {"content": "<think>думаю"}, "finish_reason": "length"}]}
+    )
+    rows = collector.rows()
+    assert rows[0]["raw"].startswith("<think>") and rows[0]["text"] == "Концовка."
+    assert rows[0]["finished"] and rows[1]["text"] == ""

@@ -43,11 +43,14 @@ def test_real_llama_server_gives_n_choices_in_one_request(llama_server: str) -> 
     events = []
     candidates = gen.generate(PROMPT, 8, HOT, Progress(events.append))
     assert gen.supports_n is True  # llama.cpp's server answered n with n choices
-    assert 1 <= len(candidates) <= 8
+    assert len(candidates) == 8  # one per row; the pipeline's joke filter judges them
+    assert [c.meta["group"] for c in candidates] == [0] * 4 + [1] * 4  # own few-shot sets
+    assert candidates[0].meta["examples"] != candidates[4].meta["examples"]
     for c in candidates:
-        assert c.meta["backend"] == "server" and c.text.strip()
-        assert c.logprob is not None  # ranking by likelihood works through the server too
-    assert events[0].stage == "generate" and events[0].total == HOT.max_new_tokens
+        assert c.meta["backend"] == "server" and c.meta["source"] == "generated"
+        if c.text.strip():
+            assert c.logprob is not None  # ranking by likelihood works through the server
+    assert events[0].stage == "generate" and events[0].total == 2 * HOT.max_new_tokens  # 2 groups
     assert sum(1 for e in events if e.done > 0 and not e.finished) >= 2  # token progress
     again = [c.text for c in gen.generate(PROMPT, 8, HOT, Progress())]
     assert again == [c.text for c in candidates]  # the seed is honoured
