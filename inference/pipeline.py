@@ -41,6 +41,7 @@ from inference.progress import (
     STAGE_VISUAL_PROMPT,
     Progress,
 )
+from inference.registry import BUNDLED
 from inference.result import RANKING_LIKELIHOOD, RANKING_RANKER, Result
 from inference.settings import Settings, load_settings
 
@@ -202,6 +203,7 @@ class Pipeline:
         result.dropped = screened.dropped  # kept with their reasons, for --json and sidecar
         result.add_warning(screened.warning)
         if not screened.kept:
+            progress.check()  # stopped mid-generation: a cancel, not «no usable ending»
             raise DemotivatorError(tr("no_usable", "jokes", dropped=len(screened.dropped)))
         result.candidates, result.chosen_index, result.ranking = screened.kept, 0, ""
 
@@ -336,7 +338,9 @@ class Pipeline:
         info = self.models.info(role)
         if info is not None:
             result.models = [m for m in result.models if m.role != role] + [info]
-            if info.lite and role != "illustrator":  # the lite illustrator says it itself
+            spec = self.models.spec(role)
+            speaks_itself = spec is not None and spec.traits.source == BUNDLED  # emoji notice
+            if info.lite and not speaks_itself:
                 result.add_warning(tr("model.lite_in_use", role=tr(f"role.{role}")))
         for warning in getattr(model, "warnings", []) or []:
             result.add_warning(warning)
