@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QLabel,
+    QLineEdit,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -108,6 +109,7 @@ class SettingsDialog(QDialog):
         self.steps = self._row(picture, "steps", _spin("image.steps"))
         self.guidance = self._row(picture, "guidance", _dspin("image.guidance", 0.5, 1))
         self.seed = self._row(picture, "seed", SeedField())
+        self.negative_prompt = self._row(picture, "negative_prompt", QLineEdit())
 
         general = self._page("general")
         self.threads = self._row(general, "threads", _spin("threads"))
@@ -184,6 +186,7 @@ class SettingsDialog(QDialog):
         self.folder["generator"].edit.setPlaceholderText(t("settings.placeholder.bundled"))
         self._ranker_placeholder()
         self.folder["illustrator"].edit.setPlaceholderText(t("settings.placeholder.bundled"))
+        self.negative_prompt.setPlaceholderText(t("settings.placeholder.negative_prompt"))
         self.models_dir.edit.setPlaceholderText(t("settings.placeholder.default_dir"))
         self.output_dir.edit.setPlaceholderText(t("settings.placeholder.default_dir"))
         self.threads.setSpecialValueText(t("settings.threads_auto"))
@@ -213,6 +216,7 @@ class SettingsDialog(QDialog):
         self.image_height.setValue(i.height)
         self.steps.setValue(i.steps)
         self.guidance.setValue(i.guidance)
+        self.negative_prompt.setText(i.negative_prompt)
         self.seed.set_seed(g.seed if g.seed is not None else i.seed)
         self.threads.setValue(settings.threads)
         self.poster_width.setValue(settings.poster_width)
@@ -245,6 +249,7 @@ class SettingsDialog(QDialog):
             "image.height": self.image_height.value() // 8 * 8,
             "image.steps": self.steps.value(),
             "image.guidance": round(self.guidance.value(), 1),
+            "image.negative_prompt": " ".join(self.negative_prompt.text().split()),
             "generation.seed": seed,  # one field for both seeds
             "image.seed": seed,
             "threads": self.threads.value(),

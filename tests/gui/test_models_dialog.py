@@ -229,7 +229,8 @@ def test_first_run_install_downloads_and_uses_the_recommended_set(qtbot, make_wi
     qtbot.waitUntil(lambda: _visible_dialog(window, "modelsDialog") is not None, timeout=WAIT_MS)
     job = window.models.job("tiny-qwen")
     assert job is not None and window.models.job("big") is None  # only the recommended
-    qtbot.waitUntil(lambda: bool(window.settings.models.generator_dir), timeout=WAIT_MS)
+    # Download, then the ONNX export (tens of seconds on a busy two-core machine).
+    qtbot.waitUntil(lambda: bool(window.settings.models.generator_dir), timeout=5 * WAIT_MS)
     settings = load_settings()[0]
     assert settings.first_run_offer_dismissed
     folder = Path(settings.models.generator_dir)
@@ -240,6 +241,24 @@ def test_first_run_install_downloads_and_uses_the_recommended_set(qtbot, make_wi
     dialog = _visible_dialog(window, "modelsDialog")
     qtbot.waitUntil(lambda: dialog.rows["tiny-qwen"].in_use, timeout=WAIT_MS)
     assert not dialog.recommend_bar.isVisible()
+
+
+def test_the_lite_notice_offers_the_install_again_after_not_now(qtbot, make_window, hub):
+    from inference.settings import save_settings
+
+    save_settings(Settings(first_run_offer_dismissed=True))  # «Не сейчас» earlier
+    window = make_window()
+    assert window.lite_notice.isVisible()  # one line in the header, not a bar
+    height = window.splitter.geometry().top()
+    click(qtbot, window.lite_notice.button)
+    qtbot.waitUntil(lambda: _visible_dialog(window, "firstRunDialog") is not None, timeout=WAIT_MS)
+    offer = _visible_dialog(window, "firstRunDialog")
+    assert [e.id for e in offer.entries] == ["tiny-qwen"]
+    click(qtbot, offer.later_button)
+    window.lite_notice.hide()  # what a real model in use does
+    window.app_subtitle.show()
+    window.centralWidget().layout().activate()
+    assert window.splitter.geometry().top() == height  # the notice never moved the layout
 
 
 def test_import_verify_and_remove_a_local_folder(qtbot, make_window, tiny_generator_dir, tmp_path):

@@ -23,7 +23,8 @@ from tests.gui.heartbeat import BusyHeartbeat
 
 def test_full_run_from_prompt_to_poster(window, qtbot):
     run_prompt(qtbot, window)
-    assert not window.messages.isVisible(), window.messages.text.text()
+    # Random-weight endings may earn the joke filter's warning; nothing may fail.
+    assert window.messages.level != "error", window.messages.text.text()
     result = window.result
     assert result is not None and result.poster is not None
     assert window.poster.has_image() and window.poster.image().width() == 480
@@ -143,7 +144,8 @@ def test_full_run_on_onnx_runtime_the_default_backend(
     save_settings(settings)
     window = make_window()
     run_prompt(qtbot, window)
-    assert not window.messages.isVisible(), window.messages.text.text()
+    # Random-weight endings may earn the joke filter's warning; nothing may fail.
+    assert window.messages.level != "error", window.messages.text.text()
     assert window.poster.has_image()
     assert {m.backend for m in window.result.models} == {"onnx"}
 
@@ -177,7 +179,8 @@ def test_stop_while_a_model_loads_frees_the_window_at_once(window, qtbot):
     QApplication.processEvents()  # deliver what the let-go jobs still sent (to be dropped)
     assert {stage: (row.state, row.detail.text()) for stage, row in rows.items()} == shown
     assert window.result is None
-    assert window.messages.isHidden() and window.prompt.generate_button.isEnabled()
+    assert window.messages.isHidden(), window.messages.text.text()
+    assert window.prompt.generate_button.isEnabled()
     assert window.service.pipeline.models.is_loaded("generator")
     run_prompt(qtbot, window)
     assert window.poster.has_image() and rows["compose"].state == DONE

@@ -239,3 +239,14 @@ def test_settings_dialog_gives_back_the_room_of_a_message(make_window, qtbot, tm
     assert "мини" in dialog.folder["ranker"].edit.placeholderText()
     assert dialog.labels["top_p"].toolTip() and dialog.fields["guidance"].toolTip()
     dialog.reject()
+
+
+def test_negative_prompt_is_a_setting(make_window):
+    from inference.settings import load_settings
+
+    window = make_window()
+    dialog = window.open_settings()
+    dialog.negative_prompt.setText("  text,   watermark ")
+    dialog.accept()
+    assert load_settings()[0].image.negative_prompt == "text, watermark"
+    assert window.settings.image.negative_prompt == "text, watermark"
