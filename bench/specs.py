@@ -16,10 +16,10 @@ from typing import Any
 
 from inference.errors import InputError
 from inference.i18n import tr
+from inference.registry import ROLES
 
 DOMAIN = "bench"
 CONFIGS_DIR = Path(__file__).resolve().parent / "configs"
-ROLES = ("generator", "ranker", "illustrator")
 SUITE_FILE = "suite.json"
 # Bumped whenever the way models are built changes (tokenizer corpus, layout): cached
 # builds from an older benchmark are then rebuilt instead of silently reused.
