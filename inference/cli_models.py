@@ -192,9 +192,17 @@ def convert_model(args: Any) -> int:
 
 def import_model(args: Any) -> int:
     store = ModelStore.from_settings(_settings())
-    model = _run_with_bars(
-        args.quiet, lambda p, _: store.import_folder(args.dir, args.role, args.id, p)
-    )
+    if Path(args.dir).expanduser().is_file():  # a GGUF: copied, or linked with --link
+        from inference.gguf_store import import_gguf
+
+        def body(p: Progress, _: Any) -> Any:
+            return import_gguf(store, args.dir, args.role, args.id, args.link, p)
+    else:
+
+        def body(p: Progress, _: Any) -> Any:
+            return store.import_folder(args.dir, args.role, args.id, p)
+
+    model = _run_with_bars(args.quiet, body)
     print(tr("cli.imported", DOMAIN, id=model.id, path=str(model.path)), file=sys.stderr)
     print(model.path)
     return 0
@@ -311,6 +319,7 @@ def _parser() -> ArgumentParser:
     imp.add_argument("dir", type=Path, help=tr("cli.opt.dir", DOMAIN))
     imp.add_argument("--role", choices=ROLES, required=True, help=tr("cli.opt.role", DOMAIN))
     imp.add_argument("--id", default=None, help=tr("cli.opt.new_id", DOMAIN))
+    imp.add_argument("--link", action="store_true", help=tr("cli.opt.link", "llm"))
     imp.add_argument("--quiet", action="store_true", help=tr("cli.make.quiet"))
     ver = sub.add_parser("verify", help=tr("cli.help.verify", DOMAIN))
     ver.add_argument("id", nargs="?", help=tr("cli.opt.id", DOMAIN))

@@ -18,6 +18,8 @@ from inference.catalog import ROLES, CatalogEntry
 from inference.errors import Cancelled, ModelError
 from inference.file_hashes import CHUNK, sha256_file
 from inference.folder_safety import check_pickled_weights, refuse_links_leaving
+from inference.gguf_store import BACKEND as GGUF_BACKEND
+from inference.gguf_store import gguf_in, verify_gguf
 from inference.hub_files import parse_repo_spec
 from inference.i18n import tr
 from inference.model_checks import check_folder, check_safetensors_files, guess_role, load_check
@@ -287,6 +289,8 @@ class ModelStore:
         a valid model of its role, and with ``load`` a real load through the loaders."""
         model = self.get(model_id)
         report = VerifyReport(model.id, model.path)
+        if gguf_in(model.path) is not None:  # a GGUF (or a link to one): its own checks
+            return self._verify_gguf(model, report, hashes, load, progress or Progress())
         progress = progress or Progress()
         records = model.manifest.files if model.manifest else []
         total = sum(r.size for r in records) if hashes else len(records)
@@ -316,6 +320,27 @@ class ModelStore:
             except ModelError as exc:
                 report.problems.append(str(exc))
             progress.finish()
+        return report
+
+    def _verify_gguf(
+        self, model: InstalledModel, report: VerifyReport, hashes: bool, load: bool,
+        progress: Progress,
+    ) -> VerifyReport:  # fmt: skip
+        records = model.manifest.files if model.manifest else []
+        progress.stage(STAGE_VERIFY, sum(r.size for r in records) if hashes else None, model.id)
+        for record in records:
+            report.problems += _check_record(model.path, record, hashes, progress)
+            report.files_checked += 1
+        report.hashed = hashes and any(r.sha256 for r in records)
+        progress.finish()
+        if not report.problems:
+            if load:
+                progress.stage(STAGE_LOAD, None, model.id)
+            problems, report.loaded_with = verify_gguf(model.path, load)
+            report.problems += problems
+            report.backends = [GGUF_BACKEND] if not problems else []
+            if load:
+                progress.finish()
         return report
 
 
@@ -412,7 +437,8 @@ def use_model(settings: Settings, model: InstalledModel, backend: str | None = N
     if backend is not None and backend not in backend_names(model.role):
         choices = ", ".join(backend_names(model.role))
         raise ModelError(tr("store.bad_backend", DOMAIN, backend=backend, choices=choices))
-    setattr(settings.models, f"{model.role}_dir", str(model.path))
-    chosen = backend or ("onnx" if model.is_onnx else "torch")
+    gguf = gguf_in(model.path)
+    setattr(settings.models, f"{model.role}_dir", str(gguf or model.path))
+    chosen = backend or (GGUF_BACKEND if gguf else "onnx" if model.is_onnx else "torch")
     setattr(settings.models, f"{model.role}_backend", chosen)
     return settings
