@@ -8,7 +8,6 @@ when its folder, backend or thread count changes in the settings.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,11 +54,6 @@ def _setting(settings: Settings, key: str) -> Any:
     for part in key.split("."):
         value = getattr(value, part)
     return value
-
-
-def loader_for(role: str, backend: str = "") -> Callable[..., Any]:
-    """The load function for ``role`` (imported lazily: it pulls in torch & co)."""
-    return registry.backend(role, backend or registry.DEFAULT_BACKEND).load_function()
 
 
 class ModelManager:
