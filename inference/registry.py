@@ -178,8 +178,3 @@ def backend_for_location(role: str, location: str | Path, preferred: str = "") -
         if entry.source == kind:
             return entry.name
     return preferred
-
-
-def applies(role: str, name: str, option: str) -> bool:
-    """Whether the settings key ``option`` changes what ``role``/``name`` does."""
-    return option in backend(role, name).options

@@ -20,6 +20,10 @@ def test_every_loader_resolves_and_every_label_is_translated():
         assert callable(entry.load_function()), entry
         assert tr(entry.label_key) != entry.label_key, entry.label_key
         assert entry.source in (registry.FOLDER, registry.FILE, registry.URL, registry.BUNDLED)
+        for key in entry.options + tuple(key for _, key in entry.load_settings):
+            value: object = Settings()
+            for part in key.split("."):
+                value = getattr(value, part)  # every option names a real setting
 
 
 def test_settings_accept_exactly_the_selectable_backends_of_each_role():
