@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.i18n import t
+from desktop_app.llm_source import ModelLocationField, ServerFields
 from desktop_app.settings_fields import FolderField, SeedField
 from inference import registry
 from inference.i18n import tr
@@ -83,7 +84,9 @@ class SettingsDialog(QDialog):
         for role in ROLES:
             self.backend[role] = _combo(registry.backend_names(role))
             self.backend[role].setObjectName(f"{role}Backend")
-            self.folder[role] = FolderField(must_exist=True)
+            # the generator may also be a .gguf file or a server URL (desktop_app/llm_source)
+            location = ModelLocationField() if role == "generator" else FolderField()
+            self.folder[role] = location
             self.folder[role].setObjectName(f"{role}Folder")
             self.folder[role].changed.connect(self._validate)
             if role == "illustrator":
@@ -93,6 +96,10 @@ class SettingsDialog(QDialog):
                 self._row(models, "picture_source", self.picture_source)
             self._row(models, f"{role}_backend", self.backend[role])
             self._row(models, f"{role}_dir", self.folder[role])
+            if role == "generator":
+                self.server = ServerFields()
+                models.addRow(self.server.label, self.server)
+                self.folder[role].changed.connect(self._location_changed)
         self.models_dir = FolderField(must_exist=False)
         self.models_dir.changed.connect(self._validate)
         self._row(models, "models_dir", self.models_dir)
@@ -198,6 +205,7 @@ class SettingsDialog(QDialog):
             self.buttons.button(button).setText(t(key))
         for field in (*self.folder.values(), self.models_dir, self.output_dir, self.seed):
             field.retranslate()
+        self.server.retranslate()
 
     # --- values --------------------------------------------------------------------------
     def load(self, settings: Settings) -> None:
@@ -206,6 +214,9 @@ class SettingsDialog(QDialog):
             _select(self.backend[role], getattr(m, f"{role}_backend"))
             self.folder[role].set_path(getattr(m, f"{role}_dir"))
         _select(self.picture_source, m.picture_source)
+        self.server.set_model(m.generator_model)
+        self.server.api_key.setText(m.generator_api_key)
+        self._location_changed()
         self.models_dir.set_path(m.models_dir)
         g, i = settings.generation, settings.image
         self.n_candidates.setValue(settings.n_candidates)
@@ -240,6 +251,8 @@ class SettingsDialog(QDialog):
             values[f"models.{role}_dir"] = self.folder[role].path()
         values |= {
             "models.picture_source": self.picture_source.currentData(),
+            "models.generator_model": self.server.model_name(),
+            "models.generator_api_key": self.server.api_key.text().strip(),
             "models.models_dir": self.models_dir.path(),
             "n_candidates": self.n_candidates.value(),
             "generation.temperature": round(self.temperature.value(), 2),
@@ -290,6 +303,18 @@ class SettingsDialog(QDialog):
         self._ranker_placeholder()
         # A message that went away gives its room back (the dialog only ever grew).
         QTimer.singleShot(0, self._shrink)
+
+    def _location_changed(self) -> None:
+        """A .gguf or a URL picks its backend; the server's fields show for a URL only."""
+        location = self.folder["generator"].path()
+        if location:
+            current = self.backend["generator"].currentData()
+            _select(self.backend["generator"], registry.backend_for_location(
+                "generator", location, current))  # fmt: skip
+        is_url = self.folder["generator"].kind() == registry.URL
+        self.server.url = location if is_url else ""
+        self.server.setVisible(is_url)
+        self.server.label.setVisible(is_url)
 
     def _shrink(self) -> None:
         wanted = max(self.sizeHint().height(), self.minimumSizeHint().height())

@@ -8,7 +8,7 @@ against a real llama.cpp server): refused connections are a closed port; this on
 * ``"stall"`` — streams one token, then waits until the client hangs up;
 * ``"no_n"`` — ignores ``n`` (like ollama and LM Studio): one choice per request.
 
-Every request body is kept in ``requests``, with its Authorization header in ``auth``;
+Every request body is kept in ``requests``; every request's Authorization header in ``auth``;
 ``hung_up`` is set when a stalled client closed the connection."""
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ class FaultServer:
                 self.wfile.write(body)
 
             def do_GET(self) -> None:
+                owner.auth.append(self.headers.get("Authorization", ""))
                 if self.path.endswith("/models"):
                     data = {"data": [{"id": "fault-model"}, {"id": "other-model"}]}
                     self._send(200, json.dumps(data).encode())
