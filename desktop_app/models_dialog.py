@@ -48,7 +48,7 @@ from inference.i18n import tr
 from inference.install_job import DONE, FAILED, InstallJob, JobUpdate
 from inference.model_manager import ModelManager
 from inference.model_store import ModelStore, use_model
-from inference.registry import ROLES
+from inference.registry import ROLES, backend_for_location
 from inference.settings import Settings
 
 
@@ -109,6 +109,11 @@ class ModelsDialog(ModelActionsMixin, QDialog):
         self.train_panel.installed.connect(self.use_trained_ranker)
         self.messages = MessageBar(self)
         self.messages.log_button.hide()
+        from desktop_app.gguf_panel import LocalGgufPanel  # LM Studio's, ollama's, the user's
+
+        self.gguf_panel = LocalGgufPanel(self.settings, self)
+        self.gguf_panel.use_requested.connect(self.use_gguf)
+        self.gguf_panel.folder_added.connect(self.add_gguf_folder)
 
         content = QWidget()
         content.setObjectName("modelsContent")
@@ -161,6 +166,7 @@ class ModelsDialog(ModelActionsMixin, QDialog):
         layout.addWidget(self.messages)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.hub_bar)
+        layout.addWidget(self.gguf_panel)
         layout.addWidget(self.train_panel)
         layout.addLayout(footer)
 
@@ -338,6 +344,22 @@ class ModelsDialog(ModelActionsMixin, QDialog):
         self._apply(settings)
         self.show_uses()
         self.refresh()
+
+    def use_gguf(self, path: str) -> None:
+        """A GGUF found on this machine becomes the generator where it lies (no copy)."""
+        settings = copy.deepcopy(self.settings())
+        settings.models.generator_dir = path
+        settings.models.generator_backend = backend_for_location("generator", path)
+        self._apply(settings)
+        self.show_uses()
+        self.messages.show_message(INFO, tr("gui.gguf_used", "llm", path=path))
+
+    def add_gguf_folder(self, folder: str) -> None:
+        settings = copy.deepcopy(self.settings())
+        if folder not in settings.models.gguf_folders:
+            settings.models.gguf_folders.append(folder)
+            self._apply(settings)
+        self.gguf_panel.rescan()
 
     def open_folder(self) -> None:
         root = self.store().root
