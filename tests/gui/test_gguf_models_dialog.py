@@ -15,7 +15,11 @@ WAIT_MS = 60_000
 
 
 def test_found_gguf_becomes_the_generator_where_it_lies(
-    qtbot, make_window, tmp_path: Path, monkeypatch, tiny_gguf: Path  # noqa: F811
+    qtbot,
+    make_window,
+    tmp_path: Path,
+    monkeypatch,
+    tiny_gguf: Path,  # noqa: F811
 ) -> None:
     home = tmp_path / "home"
     lm = home / ".lmstudio" / "models" / "Qwen" / "Qwen3-GGUF"
