@@ -137,7 +137,8 @@ class WindowChromeMixin:
         atexit.register(_shutdown_at_exit, weakref.ref(self))
         hints = QGuiApplication.styleHints()
         if hasattr(hints, "colorSchemeChanged"):  # Qt 6.5+: the system switched light/dark
-            hints.colorSchemeChanged.connect(lambda *_: self._follow_system_theme())
+            # A bound method: the connection ends with the window (a lambda would keep it).
+            hints.colorSchemeChanged.connect(self._follow_system_theme)
         self._update_lite_notice()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
@@ -175,7 +176,7 @@ class WindowChromeMixin:
         self.progress.restyle_rows()
         return name
 
-    def _follow_system_theme(self) -> None:
+    def _follow_system_theme(self, *_scheme: object) -> None:
         if self.settings.theme == "system" and not self._closed:
             self.apply_theme()
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from inference.params import GenerationParams, ImageParams
 from inference.progress import ProgressEvent
@@ -52,6 +53,10 @@ def make_window(qtbot):
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)
+        # The active window, as a user's would be: its shortcuts (Esc, Ctrl+S…) reach it,
+        # whatever window an earlier test left active (offscreen has no window manager).
+        window.windowHandle().requestActivate()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
         return window
 
     return make
