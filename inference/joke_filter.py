@@ -57,6 +57,7 @@ MIN_CYRILLIC_SHARE = 0.7  # of all letters
 MAX_UNKNOWN_WORD_SHARE = 0.1
 ECHO_SIMILARITY = 0.75  # character overlap with the beginning that makes a near copy
 ECHO_RUN_WORDS = 4  # this many words of the beginning in a row, copied, is an echo
+STEM_CHARS = 5  # a crude Russian stem: «приходит» and «приходят» are the same word here
 
 _THINK_BLOCK_RE = re.compile(r"<think>.*?(?:</think>|$)", re.S | re.I)
 _THINK_TAG_RE = re.compile(r"</?think>", re.I)
@@ -174,13 +175,16 @@ def _is_speaker(words: list[str]) -> bool:
 
 
 def is_echo(text: str, prompt: str) -> bool:
-    """The ending repeats the beginning: contains it, is a near copy, or copies a run of
-    :data:`ECHO_RUN_WORDS` of its words."""
+    """The ending repeats the beginning: contains it, is a near copy, uses only its words,
+    or copies a run of :data:`ECHO_RUN_WORDS` of its words."""
     ne, np_ = normalise(text), normalise(prompt)
     if not ne or not np_:
         return False
     if np_ in ne or ne in np_ or similarity(text, prompt) >= ECHO_SIMILARITY:
         return True
+    mine = {w[:STEM_CHARS] for w in ne.split() if len(w) > 2}
+    if mine and mine <= {w[:STEM_CHARS] for w in np_.split()}:
+        return True  # only the beginning's own words, reordered («Студент приходит на экзамен»)
     pw, ew = np_.split(), f" {ne} "
     run = min(ECHO_RUN_WORDS, len(pw))
     if run < 2:

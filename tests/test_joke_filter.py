@@ -86,6 +86,8 @@ def test_echoes_of_the_beginning() -> None:
     assert jf.is_echo("Встречаются два кота и молчат.", PROMPT)  # contains it
     assert jf.is_echo("встречаются два кота", PROMPT)  # a copy
     assert jf.is_echo("Встречались два кота.", PROMPT)  # a near copy
+    assert jf.is_echo("Студент приходит на экзамен.", "Приходит студент на экзамен")
+    assert jf.is_echo("Кота встречают.", PROMPT)  # only the beginning's own words
     long_prompt = "Заходит как-то программист в бар и заказывает"
     assert jf.is_echo("Потом программист в бар и заказывает снова.", long_prompt)  # 4-word run
     assert not jf.is_echo("Один другому: «Мяу».", PROMPT)
