@@ -123,3 +123,23 @@ def test_file_and_url_sources_reach_their_loader_as_written(monkeypatch, tmp_pat
     missing.write_bytes(b"GGUF")
     manager.check_folders()
     assert manager.generator().where == missing
+
+
+def test_no_module_lists_backends_itself():
+    """Backend names are the registry's: a literal ("onnx", "torch") elsewhere in the core or
+    the window is a second list that a new backend would have to find and extend."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    found = []
+    for package in ("inference", "desktop_app"):
+        for path in sorted((root / package).rglob("*.py")):
+            if path.name == "registry.py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Tuple | ast.List | ast.Set):
+                    names = {e.value for e in node.elts if isinstance(e, ast.Constant)}
+                    if len(names & set(registry.backend_names())) >= 2:
+                        found.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert found == []
