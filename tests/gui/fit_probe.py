@@ -42,6 +42,8 @@ def outside(window: QWidget, app: QApplication) -> list[str]:
         if not widget.isVisibleTo(window) or widget.isWindow():
             continue
         scroll = _scroll_area(widget)
+        if scroll is not None and scroll.widget() is widget:
+            continue  # the scrolled content itself: taller than its view by design
         if scroll is not None:  # reachable by scrolling: scroll it into view first
             scroll.ensureWidgetVisible(widget, 0, 0)
             app.processEvents()
