@@ -277,6 +277,7 @@ class Pipeline:
     ) -> Image.Image:
         """(Re)draw the picture; «другая картинка» passes ``new_seed=True``."""
         progress = progress or Progress()
+        self._check_memory(result.image_params)  # before anything loads or runs
         if not result.visual_prompt and self.models.needs_scene():
             self.describe(result, progress)
         if result.image_params.seed is None or new_seed:
@@ -290,6 +291,17 @@ class Pipeline:
             )
         result.picture, result.picture_source = picture.convert("RGB"), "model"
         return result.picture
+
+    def _check_memory(self, params: ImageParams) -> None:
+        """A Stable Diffusion draw that would not fit in the available memory is refused
+        before anything loads or runs (:mod:`inference.memory_guard`)."""
+        spec = self.models.spec("illustrator")
+        if spec is None or spec.bundled or spec.backend not in ("onnx", "torch"):
+            return
+        from inference.memory_guard import check_sd_draw
+
+        loaded = self.models.is_loaded("illustrator")
+        check_sd_draw(spec.path, spec.backend, params.width, params.height, params.guidance, loaded)
 
     def use_picture(self, result: Result, source: PictureSource) -> Image.Image:
         """The user's own picture (a path, encoded bytes or a PIL image) instead of drawing."""

@@ -1,0 +1,78 @@
+"""The memory guard (issue 18, lever 4): a draw that cannot fit is refused in one line,
+before any model loads; "available memory" comes from DEMOTIVATOR_AVAILABLE_MEMORY_MB."""
+
+from __future__ import annotations
+
+import pytest
+
+from inference.cli import main
+from inference.errors import ImageError
+from inference.memory_guard import (
+    ENV_AVAILABLE_MB,
+    MB,
+    DrawPlan,
+    available_bytes,
+    check_draw_fits,
+    check_sd_draw,
+    estimate_draw,
+)
+
+PROMPT = "Заходит как-то программист в бар"
+
+
+def plan(folder, side: int, backend: str = "onnx", **more) -> DrawPlan:
+    return DrawPlan(folder, backend, side, side, **more)
+
+
+def test_estimate_grows_with_size_and_counts_weights_only_before_loading(tiny_sd_onnx_dir):
+    small = estimate_draw(plan(tiny_sd_onnx_dir, 256))
+    large = estimate_draw(plan(tiny_sd_onnx_dir, 512))
+    assert small.weights == 0 and large.total > small.total
+    # attention matrices grow with the square of the tokens: 4× pixels, > 4× the UNet
+    assert large.unet > 4 * small.unet
+    cold = estimate_draw(plan(tiny_sd_onnx_dir, 256, loaded=False))
+    assert cold.weights > 1 * MB and cold.total == small.total + cold.weights
+    # PyTorch's fused attention keeps no attention matrices
+    assert estimate_draw(plan(tiny_sd_onnx_dir, 512, "torch")).unet < large.unet
+    # classifier-free guidance runs two rows
+    assert estimate_draw(plan(tiny_sd_onnx_dir, 512, guidance=7.5)).unet > large.unet
+
+
+def test_refusal_is_one_translated_line_with_the_size_that_fits(tiny_sd_onnx_dir):
+    need = estimate_draw(plan(tiny_sd_onnx_dir, 512)).total
+    fits_256 = estimate_draw(plan(tiny_sd_onnx_dir, 256)).total
+    with pytest.raises(ImageError) as caught:
+        check_draw_fits(plan(tiny_sd_onnx_dir, 512), available=(need + fits_256) // 2)
+    text = str(caught.value)
+    assert "\n" not in text and "512×512" in text and "МБ" in text
+    side = int(text.split(" до ")[1].split()[0])
+    assert 256 <= side < 512 and side % 64 == 0
+    assert check_draw_fits(plan(tiny_sd_onnx_dir, 512), available=need).total == need
+
+
+def test_nothing_fits_says_so(tiny_sd_onnx_dir):
+    with pytest.raises(ImageError, match="даже"):
+        check_sd_draw(tiny_sd_onnx_dir, "onnx", 512, 512, 0.0, loaded=False, available=MB)
+
+
+def test_available_memory_override(monkeypatch):
+    monkeypatch.setenv(ENV_AVAILABLE_MB, "300")
+    assert available_bytes() == 300 * MB
+    monkeypatch.setenv(ENV_AVAILABLE_MB, "not a number")  # ignored: the machine's figure
+    assert available_bytes() is None or available_bytes() > 0
+
+
+def test_make_refuses_a_draw_that_cannot_fit_before_drawing(
+    tiny_generator_onnx_dir, tiny_sd_onnx_dir, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setenv(ENV_AVAILABLE_MB, "1")
+    out = tmp_path / "poster.png"
+    code = main([
+        "make", PROMPT, "-o", str(out), "--generator", str(tiny_generator_onnx_dir),
+        "--illustrator", str(tiny_sd_onnx_dir), "--size", "512", "--candidates", "2",
+        "--steps", "1", "--seed", "3", "--threads", "1", "--quiet",
+    ])  # fmt: skip
+    err = capsys.readouterr().err.strip()
+    assert code == 1 and not out.exists()
+    assert "Traceback" not in err and len(err.splitlines()) == 1
+    assert err.startswith("ошибка:") and "512×512" in err and "1 МБ" in err
