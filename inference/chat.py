@@ -94,22 +94,24 @@ def render_scene_prompt(tokenizer: Any, joke: str) -> str:
     return _apply_template(tokenizer, build_scene_messages(joke), True)
 
 
-def render_training_example(tokenizer: Any, setup: str, punchline: str) -> tuple[str, str]:
+def render_training_example(
+    tokenizer: Any, setup: str, punchline: str, few_shot: list[tuple[str, str]] | None = None
+) -> tuple[str, str]:
     """``(prompt_text, completion_text)`` for fine-tuning: the prompt is exactly what
-    :func:`render_generation_prompt` produces, the completion is the punchline plus the end
-    marker the generator stops at (the template's end of turn, or EOS for plain models), so
-    the loss can be masked to the completion."""
-    prompt_text = render_generation_prompt(tokenizer, setup)
+    :func:`render_generation_prompt` produces (with the same few-shot examples, when a
+    trainer draws them like :mod:`inference.few_shot`), the completion is the punchline
+    plus the end marker the generator stops at (the template's end of turn, or EOS for
+    plain models), so the loss can be masked to the completion."""
+    prompt_text = render_generation_prompt(tokenizer, setup, few_shot)
     punchline = punchline.strip()
     if has_chat_template(tokenizer):
+        messages = build_generation_messages(setup, few_shot)
         full = _apply_template(
-            tokenizer,
-            [*build_generation_messages(setup), {"role": "assistant", "content": punchline}],
-            False,
+            tokenizer, [*messages, {"role": "assistant", "content": punchline}], False
         )
         if full.startswith(prompt_text):
             # the template's own end-of-turn (e.g. "<|im_end|>\n") is kept
             return prompt_text, full[len(prompt_text) :].rstrip("\n")
         return prompt_text, punchline + (tokenizer.eos_token or "")
-    joke = full_joke(setup.strip(), punchline)
+    joke = full_joke(prompt_text, punchline)
     return prompt_text, joke[len(prompt_text) :] + (tokenizer.eos_token or "")

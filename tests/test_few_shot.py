@@ -94,6 +94,10 @@ def test_qwen3_templates_render_with_thinking_off(qwen3_style_tokenizer) -> None
     prompt, completion = render_training_example(qwen3_style_tokenizer, PROMPT, "а там медведь")
     assert prompt == render_generation_prompt(qwen3_style_tokenizer, PROMPT)
     assert completion == "а там медведь<|im_end|>"
+    prompt, completion = render_training_example(
+        qwen3_style_tokenizer, PROMPT, "а там медведь", examples
+    )
+    assert prompt == text and completion == "а там медведь<|im_end|>"
     scene = render_scene_prompt(qwen3_style_tokenizer, PROMPT + " А там медведь.")
     assert scene.endswith("<think>\n\n</think>\n\n") and "А там медведь." in scene
 
