@@ -6,7 +6,9 @@ against a real llama.cpp server): refused connections are a closed port; this on
 * ``"garbage"`` — 200 and a stream line that is not JSON;
 * ``"silent"`` — accepts the request and never answers (read timeouts);
 * ``"stall"`` — streams one token, then waits until the client hangs up;
-* ``"no_n"`` — ignores ``n`` (like ollama and LM Studio): one choice per request.
+* ``"no_n"`` — ignores ``n`` (like ollama and LM Studio): one choice per request;
+* ``"ollama"`` — ollama's native protocol (``/api/tags``, ``/api/chat`` as JSON lines), to
+  check that the client speaks it (there is no ollama binary to test against here).
 
 Every request body is kept in ``requests``; every request's Authorization header in ``auth``;
 ``hung_up`` is set when a stalled client closed the connection."""
@@ -43,7 +45,10 @@ class FaultServer:
 
             def do_GET(self) -> None:
                 owner.auth.append(self.headers.get("Authorization", ""))
-                if self.path.endswith("/models"):
+                if owner.mode == "ollama" and self.path == "/api/tags":
+                    data = {"models": [{"name": "qwen3:0.6b"}, {"name": "llama3:8b"}]}
+                    self._send(200, json.dumps(data).encode())
+                elif self.path.endswith("/models"):
                     data = {"data": [{"id": "fault-model"}, {"id": "other-model"}]}
                     self._send(200, json.dumps(data).encode())
                 else:
@@ -64,6 +69,20 @@ class FaultServer:
                     self._send(200, b"data: {not json\n\n", "text/event-stream")
                 elif mode in ("stall", "no_n"):
                     self._stream(body, stall=mode == "stall")
+                elif mode == "ollama":
+                    self._ollama(body)
+
+            def _ollama(self, body: dict) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-ndjson")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                seed = body.get("options", {}).get("seed", 0)
+                for word in (f"Ответ{seed}", " и", " точка."):
+                    line = {"message": {"role": "assistant", "content": word}, "done": False}
+                    self.wfile.write(json.dumps(line, ensure_ascii=False).encode() + b"\n")
+                end = {"message": {"content": ""}, "done": True, "done_reason": "stop"}
+                self.wfile.write(json.dumps(end).encode() + b"\n")
 
             def _stream(self, body: dict, stall: bool) -> None:
                 self.send_response(200)

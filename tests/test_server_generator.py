@@ -155,3 +155,20 @@ def test_api_key_goes_in_the_header_only(monkeypatch) -> None:
         assert server.auth[-1] == "Bearer sk-secret-123"
         for text in (str(err.value), gen.name, repr(gen)):
             assert "sk-secret" not in text and "pw@" not in text
+
+
+def test_ollama_native_api() -> None:
+    with FaultServer("ollama") as server:
+        root = server.url.removesuffix("/v1")
+        gen = ServerGenerator(root)  # a bare root that answers /api/tags: ollama's own API
+        assert gen.endpoint.api == "ollama" and gen.model_id == "qwen3:0.6b"
+        assert gen.supports_n is False  # ollama ignores n: parallel requests from the start
+        rows = gen.raw_batch(PROMPT, 3, HOT, Progress())
+        assert sorted(r["text"] for r in rows) == [f"Ответ{s} и точка." for s in (21, 22, 23)]
+        assert all(r["finished"] for r in rows)
+        body = server.requests[0]
+        assert body["model"] == "qwen3:0.6b" and body["think"] is False and body["stream"]
+        assert body["messages"][-1] == {"role": "user", "content": PROMPT}
+        options = body["options"]
+        assert options["top_k"] == HOT.top_k and options["repeat_penalty"] == HOT.repetition_penalty
+        assert options["num_predict"] == HOT.max_new_tokens
