@@ -18,7 +18,6 @@ from inference.errors import Cancelled, ModelError
 from inference.gguf_header import NotGguf, describe, read_metadata
 from inference.i18n import tr
 from inference.model_manifest import FileRecord, Manifest
-from inference.naming import slug_id
 from inference.progress import Progress
 
 DOMAIN = "llm"
@@ -77,12 +76,8 @@ def import_gguf(
     if role != ROLE:
         raise ModelError(tr("gguf.role", DOMAIN, role=role))
     info = check_gguf(src)
-    model_id = slug_id(model_id) if model_id else store.unique_id(src.stem)
-    if store.path_for(model_id).exists():
-        raise ModelError(tr("gguf.id_taken", DOMAIN, id=model_id))
+    model_id, staging = store.begin_import(src.stem, model_id)
     progress = progress or Progress()
-    staging = store.staging_dir(model_id)
-    shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     size = src.stat().st_size
     target = staging / GGUF_NAME

@@ -261,12 +261,8 @@ class ModelStore:
         refuse_links_leaving(src)  # a link to /etc/shadow is not a weight file to copy
         check_pickled_weights(src)  # .bin weights the loaders would refuse
         check_safetensors_files(src)  # weights cut short by an unfinished copy
-        model_id = slug_id(model_id) if model_id else self.unique_id(src.name)
-        if self.path_for(model_id).exists():
-            raise ModelError(tr("store.id_taken", DOMAIN, id=model_id))
+        model_id, staging = self.begin_import(src.name, model_id)
         progress = progress or Progress()
-        staging = self.staging_dir(model_id)
-        shutil.rmtree(staging, ignore_errors=True)
         files = model_files(src)
         progress.stage(STAGE_IMPORT, sum(p.stat().st_size for p in files), src.name)
         try:
@@ -277,6 +273,16 @@ class ModelStore:
         progress.finish()
         source = {"type": "import", "path": str(src.resolve())}
         return self.commit(staging, Manifest(model_id, role, "model", source, records))
+
+    def begin_import(self, name: str, model_id: str | None) -> tuple[str, Path]:
+        """The id for an import (``model_id``, else a free one from ``name``) and its empty
+        staging folder; an id already installed is refused."""
+        model_id = slug_id(model_id) if model_id else self.unique_id(name)
+        if self.path_for(model_id).exists():
+            raise ModelError(tr("store.id_taken", DOMAIN, id=model_id))
+        staging = self.staging_dir(model_id)
+        shutil.rmtree(staging, ignore_errors=True)
+        return model_id, staging
 
     def verify(
         self,
