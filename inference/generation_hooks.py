@@ -69,8 +69,10 @@ class TokenStepHook(StoppingCriteria):
         recorder: RawLogprobRecorder,
         row_done: Callable[[list[int]], bool] | None = None,
         prompt_len: int = 0,
+        on_step: Callable[[list[list[int]]], None] | None = None,
     ) -> None:
         self.progress = progress
+        self.on_step = on_step  # every row's new tokens so far, after each step (streaming)
         self.recorder = recorder
         self.row_done, self.prompt_len = row_done, prompt_len
         self.steps = 0
@@ -85,6 +87,8 @@ class TokenStepHook(StoppingCriteria):
             chosen = input_ids[:, -1:].to(self.recorder.last.device)
             self._logprobs.append(self.recorder.last.gather(1, chosen).squeeze(1).cpu())
         self.progress.advance()
+        if self.on_step is not None:
+            self.on_step(input_ids[:, self.prompt_len :].tolist())
         stop = self.progress.cancelled
         rows = torch.full((input_ids.shape[0],), stop, dtype=torch.bool, device=input_ids.device)
         if self.row_done is not None and not stop:

@@ -23,7 +23,7 @@ from inference.params import Candidate, GenerationParams
 from inference.postprocess import STOP_MARKERS, find_end
 from inference.progress import STAGE_GENERATE, STAGE_VISUAL_PROMPT, Progress
 from inference.text_backends import TextModel, model_max_length
-from inference.visual_prompt import SCENE_MAX_NEW_TOKENS, scene_or_fallback
+from inference.visual_prompt import SCENE_MAX_NEW_TOKENS, scene_done, scene_or_fallback
 
 # Qwen2-architecture decoders (Qwen2/2.5 and the same-shaped Qwen3) that Optimum exports.
 SUPPORTED_MODEL_TYPES = ("qwen2", "qwen3")
@@ -76,12 +76,15 @@ class TextGenerator(TextModel):
         )  # fmt: skip
         grouped = _GroupedProgress(progress, len(plan))
         candidates: list[Candidate] = []
+        written: list[str] = []  # earlier groups' endings, shown while later ones stream
+        stream = self._stream_to(progress, written) if getattr(progress, "wants_texts", 0) else None
         for g, (size, examples) in enumerate(plan):
             text = render_generation_prompt(self.tokenizer, prompt, examples or None)
             group_params = params if params.seed is None else replace(params, seed=params.seed + g)
-            for row in self._run(text, size, group_params, grouped, STAGE_GENERATE):
+            for row in self._run(text, size, group_params, grouped, STAGE_GENERATE, stream):
                 index = len(candidates)
                 candidates.append(row_candidate(row, prompt, self.backend, index, g, examples))
+                written.append(candidates[-1].text)
         return candidates
 
     def describe_scene(self, joke: str, params: GenerationParams, progress: Progress) -> str:
@@ -121,8 +124,9 @@ class TextGenerator(TextModel):
         return ids
 
     def _run(
-        self, text: str, n: int, params: GenerationParams, progress: Progress, stage: str
-    ) -> list[dict[str, Any]]:
+        self, text: str, n: int, params: GenerationParams, progress: Progress, stage: str,
+        on_rows: Any = None,
+    ) -> list[dict[str, Any]]:  # fmt: skip
         from inference.token_rows import first_stop, mean_logprob, row_end, tokens_covering
 
         if self.model is None:
@@ -134,9 +138,11 @@ class TextGenerator(TextModel):
             text, add_special_tokens=False, truncation=True, max_length=budget
         )["input_ids"]
         generate = self._generate_onnx if self.backend == "onnx" else self._generate_torch
-        # joke endings stop at their end of turn or second sentence (issue 18, lever 1)
-        row_done = self._row_done if stage == STAGE_GENERATE else None
-        generated, logprobs, steps = generate(prompt_ids, n, params, progress, row_done)
+        # joke endings stop at their end of turn or second sentence (issue 18, lever 1), a
+        # scene at its first sentence (lever 2)
+        joke = stage == STAGE_GENERATE
+        row_done = self._row_done if joke else self._scene_done
+        generated, logprobs, steps = generate(prompt_ids, n, params, progress, row_done, on_rows)
         if progress.cancelled:
             raise Cancelled()
         progress.finish()
@@ -149,7 +155,7 @@ class TextGenerator(TextModel):
             stop = first_stop(ids, self.stop_ids)
             body = ids if stop is None else ids[:stop]
             raw = decode(body)
-            cut = row_end(raw) if stop is None and row_done else None
+            cut = row_end(raw) if stop is None and joke else None
             finished = stop is not None or cut is not None
             end = find_end(raw, finished=finished) if cut is None else cut
             k = tokens_covering(decode, body, end)
@@ -172,9 +178,29 @@ class TextGenerator(TextModel):
 
         return row_end(self.tokenizer.decode(ids, skip_special_tokens=False)) is not None
 
+    def _stream_to(self, progress: Progress, written: list[str]) -> Any:
+        """A per-step callback that shows every row's ending so far (issue 18, lever 6)."""
+
+        def on_rows(rows: Any) -> None:
+            rows = rows.tolist() if hasattr(rows, "tolist") else rows
+            progress.show_texts([*written, *(self._partial_text(ids) for ids in rows)])
+
+        return on_rows
+
+    def _partial_text(self, ids: list[int]) -> str:
+        from inference.postprocess import after_thinking
+        from inference.token_rows import first_stop
+
+        stop = first_stop(ids, self.stop_ids)
+        raw = self.tokenizer.decode(ids if stop is None else ids[:stop], skip_special_tokens=True)
+        return raw[after_thinking(raw) :].strip()
+
+    def _scene_done(self, ids: list[int]) -> bool:
+        return scene_done(self.tokenizer.decode(ids, skip_special_tokens=True))
+
     def _generate_onnx(
         self, prompt_ids: list[int], n: int, params: GenerationParams, progress: Progress,
-        row_done: Any = None,
+        row_done: Any = None, on_rows: Any = None,
     ) -> tuple[list[list[int]], Any, int]:  # fmt: skip
         """The lean path: numpy sampling over ONNX Runtime (no torch imported)."""
         import numpy as np
@@ -192,12 +218,13 @@ class TextGenerator(TextModel):
             self.tokenizer.pad_token_id,
             progress,
             row_done,
+            on_rows,
         )
         return out.ids.tolist(), out.logprobs, out.steps
 
     def _generate_torch(
         self, prompt_ids: list[int], n: int, params: GenerationParams, progress: Progress,
-        row_done: Any = None,
+        row_done: Any = None, on_rows: Any = None,
     ) -> tuple[list[list[int]], Any, int]:  # fmt: skip
         """transformers' ``generate`` with the hooks of :mod:`inference.generation_hooks`."""
         import torch
@@ -212,7 +239,7 @@ class TextGenerator(TextModel):
 
         input_ids = torch.tensor([prompt_ids], dtype=torch.long)
         recorder = RawLogprobRecorder()
-        hook = TokenStepHook(progress, recorder, row_done, len(prompt_ids))
+        hook = TokenStepHook(progress, recorder, row_done, len(prompt_ids), on_rows)
         config = build_generation_config(
             params,
             n,

@@ -130,10 +130,12 @@ def generate(
     pad_id: int,
     progress: Progress,
     row_done: Callable[[list[int]], bool] | None = None,
+    on_step: Callable[[np.ndarray], None] | None = None,
 ) -> Generated:
     """New tokens for each prompt row, repeated ``n`` times when sampling. Stops early
     (without raising) when ``progress`` is cancelled: the caller decides what that means.
-    ``row_done(new_ids)`` is asked after each token of an unfinished row."""
+    ``row_done(new_ids)`` is asked after each token of an unfinished row; ``on_step`` gets
+    every row's new tokens so far (finished rows padded) after each step (streaming)."""
     rows = 1 if is_greedy(params) else max(1, n)
     rng = np.random.default_rng(params.seed)
     stops = np.array(sorted(stop_ids), dtype=np.int64)
@@ -164,6 +166,8 @@ def generate(
         ids = np.concatenate([ids, token[:, None]], axis=1)
         mask = np.concatenate([mask, np.ones_like(token)[:, None]], axis=1)
         progress.advance()
+        if on_step is not None:
+            on_step(out_ids[:, :steps])
         done = np.isin(token, stops)
         if row_done is not None:
             for i in np.flatnonzero(~done):

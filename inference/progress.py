@@ -34,6 +34,7 @@ class ProgressEvent:
     finished: bool = False
     elapsed_s: float = 0.0
     preview: Any = None  # a PIL image of the work so far (a picture half drawn), if any
+    texts: tuple[str, ...] | None = None  # the endings written so far, one per row, if any
 
 
 Listener = Callable[[ProgressEvent], None]
@@ -49,6 +50,7 @@ class Progress:
         self.message = ""
         self._started = time.perf_counter()
         self.wants_previews = False  # show_preview() events go to the listener too
+        self.wants_texts = False  # show_texts() events too (endings as their tokens arrive)
 
     # --- reporting (worker side) -------------------------------------------------------
     def stage(self, name: str, total: int | None = None, message: str = "") -> None:
@@ -67,15 +69,21 @@ class Progress:
     def show_preview(self, image: Any) -> None:
         """Report a look at the unfinished result (same stage and counts) to a listener
         that asked for them with ``wants_previews`` (others see only steps)."""
-        if self._listener is not None and self.wants_previews:
+        if self.wants_previews:
+            self._emit_look(preview=image)
+
+    def show_texts(self, texts: list[str]) -> None:
+        """Report the endings written so far (unfiltered, unranked; rows of earlier batches
+        included) to a listener that asked for them with ``wants_texts``."""
+        if self.wants_texts:
+            self._emit_look(texts=tuple(texts))
+
+    def _emit_look(self, **look: Any) -> None:
+        if self._listener is not None:
+            elapsed = time.perf_counter() - self._started
             self._listener(
                 ProgressEvent(
-                    self.current_stage,
-                    self.done,
-                    self.total,
-                    self.message,
-                    elapsed_s=time.perf_counter() - self._started,
-                    preview=image,
+                    self.current_stage, self.done, self.total, self.message, False, elapsed, **look
                 )
             )
 

@@ -14,15 +14,18 @@ import re
 from inference.postprocess import clean_ending, find_end
 
 MAX_WORDS = 40
-SCENE_MAX_NEW_TOKENS = 64
+# One short sentence (issue 18, lever 2): the scene used to cost a second generation of up
+# to 64 tokens; the row now stops at its first full sentence (:func:`scene_done`) and this
+# cap only bounds a model that never ends one (~1.3 tokens per English word).
+SCENE_MAX_NEW_TOKENS = 32
 MIN_SCENE_WORDS = 3
 MIN_LATIN_SHARE = 0.8  # of all letters; a Russian answer is no use to an English-only encoder
 
 SCENE_SYSTEM_PROMPT = (
     "You write prompts for an image generator. Describe one picture that illustrates the "
     "whole joke, its beginning and its punchline: who or what is in it, where, what is "
-    "happening, the mood and the lighting. Answer in English with one or two short "
-    "sentences, at most 30 words, and start with the subject itself, never with "
+    "happening, the mood and the lighting. Answer in English with one short sentence of "
+    "at most 20 words, and start with the subject itself, never with "
     "'This picture shows' or 'An image of'. Do not put any text, letters, captions or "
     "speech bubbles in the picture. Answer with the description only."
 )
@@ -56,6 +59,17 @@ def last_full_sentence(text: str) -> str:
     """``text`` cut after its last sentence end; unchanged when it has none."""
     ends = [m.end() for m in _SENTENCE_END_RE.finditer(text)]
     return text[: ends[-1]] if ends else text
+
+
+def scene_done(text: str) -> bool:
+    """The scene row has written its first full sentence of a few words (an answer still
+    inside a ``<think>`` block is not done): drawing can start, no more tokens are needed."""
+    if "<think>" in text:
+        if "</think>" not in text:
+            return False
+        text = text.split("</think>", 1)[1]
+    match = _SENTENCE_END_RE.search(text)
+    return match is not None and len(text[: match.start()].split()) >= MIN_SCENE_WORDS
 
 
 def truncate_words(text: str, max_words: int = MAX_WORDS) -> str:

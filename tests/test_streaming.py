@@ -1,0 +1,86 @@
+"""Endings streamed as their tokens arrive (issue 18, lever 6) and the one-sentence scene
+(lever 2): the generator's per-step texts on both backends, the scene's stop rule."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from inference.few_shot import ROWS_PER_GROUP
+from inference.generator import TextGenerator, load_generator
+from inference.params import GenerationParams
+from inference.progress import Progress, ProgressEvent
+from inference.visual_prompt import SCENE_MAX_NEW_TOKENS, scene_done
+
+pytestmark = pytest.mark.usefixtures("restore_torch_threads")
+PROMPT = "Заходит как-то программист в бар"
+HOT = GenerationParams(temperature=1.2, max_new_tokens=10, seed=4)
+
+
+@pytest.fixture(scope="module")
+def generators(tiny_generator_dir: Path, tiny_generator_onnx_dir: Path) -> dict[str, TextGenerator]:
+    return {
+        "torch": load_generator(tiny_generator_dir, "torch", threads=1),
+        "onnx": load_generator(tiny_generator_onnx_dir, "onnx", threads=1),
+    }
+
+
+@pytest.mark.parametrize("backend", ["onnx", "torch"])
+def test_endings_stream_token_by_token_before_the_stage_ends(generators, backend):
+    events: list[ProgressEvent] = []
+    progress = Progress(events.append)
+    progress.wants_texts = True
+    gen = generators[backend]
+    gen.rows_per_group = 2  # two batches: the first one's endings stay while the second streams
+    try:
+        candidates = gen.generate(PROMPT, 4, HOT, progress)
+    finally:
+        gen.rows_per_group = ROWS_PER_GROUP
+    streamed = [e for e in events if e.texts is not None]
+    finished_at = next(i for i, e in enumerate(events) if e.finished)
+    assert streamed and events.index(streamed[0]) < finished_at  # before the stage closed
+    assert all(e.stage == "generate" for e in streamed)
+    assert len(streamed[0].texts) == 2 and len(streamed[-1].texts) == 4
+    # the second batch streams below the first one's finished endings
+    second = [e for e in streamed if len(e.texts) == 4]
+    assert second and all(e.texts[:2] == second[0].texts[:2] for e in second)
+    assert [c.text for c in candidates[:2]] == list(second[0].texts[:2])
+    assert any(text.strip() for text in streamed[-1].texts)
+
+
+def test_no_texts_unless_asked(generators):
+    events: list[ProgressEvent] = []
+    generators["onnx"].generate(PROMPT, 2, HOT, Progress(events.append))
+    assert events and all(e.texts is None for e in events)
+
+
+@pytest.mark.parametrize(
+    ("text", "done"),
+    [
+        ("A cat sits in a bar", False),  # no sentence end yet
+        ("A cat sits in a bar.", True),
+        ("A cat sits in a bar. The barman", True),
+        ("Wow.", False),  # too short to draw
+        ("<think>A cat sits. Hm", False),  # still thinking
+        ("<think></think>A programmer orders beer.", True),
+    ],
+)
+def test_scene_stops_at_its_first_sentence(text, done):
+    assert scene_done(text) is done
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DEMOTIVATOR_REAL_GENERATOR"), reason="real weights not configured"
+)
+def test_real_scene_is_one_short_sentence():
+    folder = os.environ["DEMOTIVATOR_REAL_GENERATOR"]
+    backend = "onnx" if (Path(folder) / "model.onnx").exists() else "torch"
+    gen = load_generator(folder, backend, threads=2)
+    events: list[ProgressEvent] = []
+    joke = "Заходит как-то программист в бар и заказывает 1.0000001 пива."
+    scene = gen.describe_scene(joke, GenerationParams(seed=1), Progress(events.append))
+    tokens = max(e.done for e in events if e.stage == "visual_prompt")
+    assert scene and tokens < SCENE_MAX_NEW_TOKENS  # stopped at its sentence, not the cap
+    assert scene.count(". ") == 0
