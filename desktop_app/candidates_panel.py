@@ -176,6 +176,28 @@ class CandidatesPanel(QWidget):
         self.list.setVisible(bool(candidates))
         self.empty.setVisible(not candidates)
 
+    def show_written(self, texts: tuple[str, ...] | list[str]) -> None:
+        """The endings as the generator writes them, token by token (before the filter and
+        the ranker): plain rows with no score; ``set_candidates`` replaces them once ranked.
+        Rows are updated in place, so the list does not flicker at every token."""
+        self.list.blockSignals(True)
+        while self.list.count() > len(texts):
+            self.list.takeItem(self.list.count() - 1)
+        for row, text in enumerate(texts):
+            shown = text.strip() or "…"
+            item = self.list.item(row)
+            if item is None:
+                item = QListWidgetItem(shown)
+                item.setData(SCORE_ROLE, "…")
+                self.list.addItem(item)
+            elif item.text() != shown:
+                item.setText(shown)
+        self.list.blockSignals(False)
+        self._ranking_key = ""
+        self.ranking.setVisible(False)
+        self.list.setVisible(bool(texts))
+        self.empty.setVisible(not texts)
+
     def _on_row(self, row: int) -> None:
         if row >= 0:
             self.chosen.emit(row)

@@ -102,6 +102,8 @@ class MainWindow(
         if warnings:
             self.messages.show_message(WARNING, "\n".join(warnings))
         self.refresh_history()
+        # once the window is up: load the models while the user types (lever 6, issue 18)
+        QTimer.singleShot(0, self, self.service.warm_up)
 
     # --- layout --------------------------------------------------------------------------
     def _build(self) -> None:
@@ -369,6 +371,10 @@ class MainWindow(
         self._update_state()
 
     def _on_progress(self, event) -> None:
+        if event.texts is not None:
+            if self.service.kind == jobs.RUN:  # «Ещё варианты» keeps the earlier list
+                self.candidates.show_written(event.texts)  # endings as their tokens arrive
+            return
         if event.preview is not None:
             if self.service.busy and not self.poster.has_image():
                 self.poster.set_preview(pil_to_qimage(event.preview))  # latents, ~64 px

@@ -10,7 +10,9 @@ unheard on the pipeline thread and the model stays loaded for that next run.
 from __future__ import annotations
 
 import logging
+import os
 import sys
+import threading
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -32,6 +34,9 @@ log = logging.getLogger(__name__)
 GIL_SWITCH_S = 0.002  # Python's default is 5 ms
 QUEUED, LOADING, WORKING = "queued", "loading", "working"  # where the current job is
 Work = Callable[[Progress, jobs.OnPartial], Result]  # a job, told where partial results go
+# Models loaded while the window is idle (issue 18, lever 6); "1" here turns that off.
+ENV_NO_WARM_UP = "DEMOTIVATOR_NO_WARM_UP"
+WARM_ROLES = ("generator", "ranker", "illustrator")
 
 
 def with_qimage(result: Result) -> tuple[Result, QImage | None]:
@@ -51,6 +56,7 @@ class PipelineService(QObject):
     # kind, exception: a job let go at «Стоп» (while its model loaded) failed afterwards,
     # typically that model could not be loaded; the window still has to say so.
     failed_after_stop = Signal(str, object)
+    warmed = Signal(object)  # the roles loaded in the background, when the warm-up ends
     # From the pipeline thread, with the job's number: only the current job's get through.
     _event = Signal(int, object)
     _partial = Signal(int, str, object)
@@ -68,6 +74,7 @@ class PipelineService(QObject):
         self._jobs = 0  # numbers the jobs
         self._current = 0  # the job the signals speak for (0: none)
         self._phase = ""  # QUEUED / LOADING / WORKING, set as the current job's events come
+        self._warm_stop = threading.Event()  # set by any job: the warm-up gives way
         self._event.connect(self._relay_event)  # queued: emitted on the pipeline thread
         self._partial.connect(self._relay_partial)
 
@@ -113,6 +120,35 @@ class PipelineService(QObject):
         the model manager's lock may be held for seconds while a model loads."""
         self._runner.submit(lambda: self._configure(settings))
 
+    def warm_up(self) -> bool:
+        """Load the configured models on the pipeline thread (low priority) while the window
+        is idle, so the first poster does not pay for loading. Any job or shutdown stops it
+        between two models; a load under way finishes, and the job finds it loaded. Load
+        errors are left for the run to report in its own words. False: not started."""
+        if self.busy or os.environ.get(ENV_NO_WARM_UP, "") not in ("", "0"):
+            return False
+        self._warm_stop = stop = threading.Event()
+        self._runner.submit(
+            lambda: self._warm(stop), on_done=self.warmed.emit, on_failed=lambda _: None
+        )
+        return True
+
+    def _warm(self, stop: threading.Event) -> list[str]:
+        models, loaded = self.pipeline.models, []
+        for role in WARM_ROLES:
+            if stop.is_set():
+                break
+            self._guard.loading(self._needs_torch())
+            try:
+                models.get(role)
+            except Exception:  # noqa: BLE001 - the run says what is wrong with a model
+                log.info("warm-up: %s not loaded", role, exc_info=True)
+                break
+            finally:
+                self._guard.loaded()
+            loaded.append(role)
+        return loaded
+
     def cancel(self) -> None:
         """Stop the current job: within a token or a diffusion step, or at once while it
         waits or a model loads (see the module doc)."""
@@ -125,6 +161,7 @@ class PipelineService(QObject):
             QTimer.singleShot(0, self, lambda: self._let_go(job, kind))
 
     def shutdown(self, timeout_ms: int = 15_000) -> bool:
+        self._warm_stop.set()
         self.cancel()
         return self._runner.stop(timeout_ms)
 
@@ -172,10 +209,12 @@ class PipelineService(QObject):
         if self.busy:
             return False
         drop_feature_import_hook()  # in case a Qt module imported since put it back
+        self._warm_stop.set()  # the job loads what it still needs itself
         self._jobs += 1
         job = self._jobs
         progress = Progress(lambda event: self._on_progress(job, event))
         progress.wants_previews = True  # the window shows the picture half drawn
+        progress.wants_texts = True  # and the endings as their tokens arrive
         self._progress, self.kind = progress, kind
         self._current, self._phase = job, QUEUED
         self.started.emit(kind, stages)

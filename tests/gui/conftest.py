@@ -19,6 +19,13 @@ PROMPT = "Заходит как-то программист в бар"
 RUN_TIMEOUT_MS = 180_000  # the first run imports torch & co. on a busy 2-core box
 
 
+@pytest.fixture(autouse=True)
+def no_warm_up(monkeypatch):
+    """Window tests see each run load its own models (their «загрузка модели» rows and
+    gates), unless a test asks for the background warm-up by unsetting this."""
+    monkeypatch.setenv("DEMOTIVATOR_NO_WARM_UP", "1")
+
+
 def tiny_settings(generator: Path, ranker: Path | None, illustrator: Path | None) -> Settings:
     settings = Settings()
     models = settings.models
