@@ -136,6 +136,11 @@ def quantize_nbits(
         "embeddings_quantized": any(
             n.op_type == "GatherBlockQuantized" for n in quantized.graph.node
         ),
-        "lm_head_quantized": bool(untied)
-        and not any(n.op_type == "MatMul" and n.name in untied for n in quantized.graph.node),
+        # the head is either a MatMul over an untied copy or (Optimum's de-duplicated
+        # export) over a constant of its own named /lm_head/…: quantized when none is left
+        "lm_head_quantized": after > 0
+        and not any(
+            n.op_type == "MatMul" and (n.name in untied or "lm_head" in n.name)
+            for n in quantized.graph.node
+        ),
     }

@@ -10,8 +10,7 @@ Three measures, all through the app's own loaders (``torch`` vs ``onnx`` backend
 
 Random weights mislead here (their next-token distributions are almost flat, so tiny
 errors flip the argmax and the order of quantization errors differs): the thresholds below
-were set on real weights (docs/performance.md). Dynamic int8 of a real 0.5B instruct model
-gave greedy 1/16 and top-1 0.81; weight-only int8 gave 1.00 on both.
+were set on real weights (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -23,10 +22,12 @@ import numpy as np
 from export.parity import max_abs_diff, token_agreement
 
 # Below these an export is reported as unfaithful (a warning after `demotivator export`).
-# Greedy 0.9: the acceptance line of the joke engine (issue 13). Top-1 0.95: a faithful
-# export of real weights measures ~1.00; the lossy variants measured 0.71-0.81.
+# Greedy 0.9: the acceptance line of the joke engine (issue 13). Top-1 0.9: on a real 0.5B
+# instruct model a faithful export (int8 weight-only, fp32 compute: greedy 1.0, KL 0.0002)
+# measured 0.94 — its 3 misses of 52 are near-ties — and the lossy ones (dynamic int8, int4)
+# 0.58 (docs/performance.md).
 GREEDY_MIN = 0.9
-TOP1_MIN = 0.95
+TOP1_MIN = 0.9
 
 GREEDY_PROMPTS = (
     "Приходит мужик в библиотеку и спрашивает",
