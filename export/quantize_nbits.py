@@ -57,6 +57,12 @@ def untie_transposed_weights(model) -> list[str]:
     return changed
 
 
+def _logits_matmuls(model) -> list[str]:
+    """Names of the MatMuls that write a graph output named ``logits`` (the LM head)."""
+    outputs = {o.name for o in model.graph.output if o.name == "logits"}
+    return [n.name for n in model.graph.node if n.op_type == "MatMul" and set(n.output) & outputs]
+
+
 def _data_files(onnx_path: Path) -> list[Path]:
     import onnx
     from onnx.external_data_helper import ExternalDataInfo, uses_external_data
@@ -95,6 +101,9 @@ def quantize_nbits(
     untied = untie_transposed_weights(model) if include_lm_head else []
     before = sum(n.op_type == "MatMul" for n in model.graph.node)
     gather = include_embeddings and bits == 4  # ORT's GatherBlockQuantized is 4-bit only
+    # Without the head: the MatMul that writes the logits stays fp32 (its int8-quantized
+    # activations flip near-tie tokens of real models: docs/performance.md, «Real weights»).
+    head = [] if include_lm_head else _logits_matmuls(model)
     # The quantizer module calls logging.basicConfig(level=INFO) on import and logs every
     # node: imported and run with the root logger quietened (restored afterwards).
     with quiet_libraries():
@@ -107,6 +116,7 @@ def quantize_nbits(
             is_symmetric=True,
             accuracy_level=accuracy_level,
             op_types_to_quantize=("MatMul", "Gather") if gather else ("MatMul",),
+            nodes_to_exclude=head,
         )
         quantizer.process()
     quantized = quantizer.model.model

@@ -84,15 +84,21 @@ def weights_bytes_fp32(src: Path) -> int:
 
 
 def _quantize(onnx_path: Path, quantize: str) -> dict[str, Any]:
-    """int8: dynamic int8 MatMuls; int4/int8wo: weight-only blocks (MatMulNBits), LM head
-    and embeddings included — what makes decoding on a CPU fast (docs/performance.md)."""
+    """int8: dynamic int8 MatMuls; int4/int8wo: weight-only blocks (MatMulNBits) — what makes
+    decoding on a CPU fast. int4 includes the LM head and embeddings (smallest); int8wo, the
+    generators' default, keeps the LM head fp32: on real weights that is what makes it
+    faithful (greedy 1.00 instead of 0.72; docs/performance.md)."""
     if quantize == "int8":
         with quiet_libraries():
             quantize_int8(onnx_path)
         return {"method": "dynamic int8"}
     from export.quantize_nbits import NBITS_CHOICES, quantize_nbits
 
-    return {"method": "weight-only", **quantize_nbits(onnx_path, bits=NBITS_CHOICES[quantize])}
+    head = quantize != "int8wo"
+    return {
+        "method": "weight-only",
+        **quantize_nbits(onnx_path, bits=NBITS_CHOICES[quantize], include_lm_head=head),
+    }
 
 
 def _optimum_export(src: Path, dst: Path, task: str, weights_fp32: int) -> None:

@@ -38,6 +38,7 @@ def test_export_with_the_default_quantization(qwen3) -> None:
     src, dst, report = qwen3
     assert load_generator(src, "torch").model.config.model_type == "qwen3"
     assert report["quantize"] == "int8wo" and report["quantization"]["bits"] == 8
+    assert report["quantization"]["lm_head_quantized"] is False  # the head stays fp32
     assert {"greedy_token_agreement", "teacher_forced_top1_agreement", "verdict"} <= set(report)
     ops = {n.op_type for n in onnx.load(str(dst / "model.onnx")).graph.node}
     assert "MatMulNBits" in ops  # int8 weight-only blocks
