@@ -272,7 +272,9 @@ class WindowFilesMixin:
             lambda exc: log.warning("history not listed: %s", exc),
         )
 
-    def open_history_entry(self, entry: HistoryEntry) -> None:
+    def open_history_entry(self, entry: HistoryEntry, keep_message: bool = False) -> None:
+        """Show ``entry``; ``keep_message``: leave the message bar as it is (the poster put
+        back on start must not hide a warning about the settings file)."""
         # Browsing works during a run too: what the run makes replaces it when ready.
         if entry.id == self.entry_id:
             return
@@ -283,8 +285,8 @@ class WindowFilesMixin:
         def loaded(done: tuple[Result, QImage | None]) -> None:
             self.entry_id = entry.id
             self._scene_joke = done[0].joke
-            if not self.messages.action_button.isVisible():  # keep «Вернуть» on offer
-                self.messages.dismiss()
+            if not keep_message and not self.messages.action_button.isVisible():
+                self.messages.dismiss()  # (and «Вернуть» stays on offer)
             self.show_result(*done)
             self.history_panel.select(entry.id)
 

@@ -42,7 +42,7 @@ class WindowHistoryMixin:
         if self._restore_last:
             self._restore_last = False
             if shown and self.result is None and not self.service.busy:
-                self.open_history_entry(shown[0])
+                self.open_history_entry(shown[0], keep_message=True)
 
     # --- delete, with undo ---------------------------------------------------------------
     def delete_history_entry(self, entry: HistoryEntry) -> None:

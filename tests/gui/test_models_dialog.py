@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QDialog, QLineEdit, QMessageBox, QPushButton
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+)
 from shiboken6 import isValid as shiboken_valid
 
 from desktop_app.model_row_widget import ModelRowWidget
@@ -79,6 +86,14 @@ def status_of(row: ModelRowWidget) -> str:
 
 def click(qtbot, button) -> None:
     assert button.isVisible() and button.isEnabled(), button.objectName()
+    parent = button.parentWidget()
+    while parent is not None and not isinstance(parent, QScrollArea):
+        parent = parent.parentWidget()
+    # A button just shown is laid out on the next turn of the event loop: until then it
+    # has no height and a click at its centre hits nothing.
+    qtbot.waitUntil(lambda: not button.rect().isEmpty())
+    if parent is not None:  # as a user would: scrolled into view first (800 px test screen)
+        parent.ensureWidgetVisible(button)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 

@@ -249,13 +249,16 @@ def test_history_entries_tell_versions_apart_and_the_last_comes_back(done_window
     window.close()
 
     from desktop_app.main_window import MainWindow
+    from inference.settings import SETTINGS_FILE, config_dir
 
+    (config_dir() / SETTINGS_FILE).write_text("{ not json", "utf-8")  # a warning at start
     again = MainWindow()
     qtbot.addWidget(again)
     qtbot.waitUntil(lambda: again.result is not None)  # the last poster, back on start
     wait_idle(qtbot, again)
     assert again.entry_id == newest.id and again.poster.has_image()
     assert again.history_panel.current_entry().id == newest.id
+    assert again.messages.level == "warning"  # putting the poster back hid no warning
 
 
 def test_history_context_menu_copies_and_makes_again(done_window, qtbot):
