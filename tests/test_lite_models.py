@@ -298,7 +298,8 @@ def test_junk_negatives_are_what_the_filter_calls_junk_and_vary():
     variety = {kind: len(set(texts)) for kind, texts in made.items()}
     assert min(variety["assistant"], variety["label"], variety["debris"]) >= 30, variety
     assert variety["echo"] >= 4  # one beginning: whole, dashed, its tail, doubled
-    assert np.mean([is_assistant_talk(t) for t in made["assistant"]]) > 0.6
+    # most are what the filter also calls assistant talk; the rest are what the gate adds
+    assert np.mean([is_assistant_talk(t) for t in made["assistant"]]) > 0.5
     assert np.mean([is_label(t) for t in made["label"]]) > 0.4
     assert np.mean([is_echo(t, setup) for t in made["echo"]]) > 0.6
     pairs = [
@@ -312,3 +313,45 @@ def test_junk_negatives_are_what_the_filter_calls_junk_and_vary():
     assert [t.label for t in groups if t.kind == "real"] == [1.0, 1.0, 1.0]
     again = build_groups(pairs, [[], [], []], None, None, seed=3)
     assert [t.text for t in again] == [t.text for t in groups]  # fixed by the seed
+
+
+def test_the_bundled_gate_sets_assistant_talk_aside_whatever_the_ranker_says(tiny_ranker_dir):
+    """A chosen ranker (here a tiny random one) orders; the bundled lite ranker gates: what an
+    instruct model wrote instead of a punchline (replies seen from a real 0.5B chat model,
+    none of them training text) is ranked below the real ending by the lite ranker; under a
+    chosen ranker what the gate sets aside (the clearer half here) goes last with the
+    reason, and a real ending is never set aside."""
+    from inference.params import Candidate
+    from inference.pipeline import Pipeline
+    from inference.ranker import REASON_NOT_JOKE, read_gate_threshold
+    from inference.result import Result
+
+    assert read_gate_threshold(_bundle("ranker")) is not None
+    settings = Settings()
+    settings.models.ranker_dir, settings.models.ranker_backend = str(tiny_ranker_dir), "torch"
+    settings.threads = 1
+    talk = [
+        "Да, я могу помочь вам с заданием! Пожалуйста, предоставьте мне начальное предложение.",
+        "Извините за русский текст!",
+        "Надеюсь, это поможет!",
+        "Конечно! Вот краткая серия подобной шутки:",
+    ]
+    cases = {  # held-out beginnings of the bundled collection with their real endings
+        "Фотография — искусство.": "До тех пор, пока вылетает птичка.",
+        "Правда на твоей стороне?": "Имей в виду, при обстреле эта сторона наиболее опасна!",
+    }
+    for prompt, ending in cases.items():
+        # the lite ranker ranking (no ranker chosen): the real ending comes first
+        result = Result(prompt=prompt, candidates=[Candidate(t) for t in [*talk, ending]])
+        Pipeline(Settings()).rank(result)
+        order = [c.text for c in result.candidates]
+        assert order[0] == ending and result.chosen_text == ending, order
+        # a chosen ranker orders, the gate still sets its rejects last, never the real ending
+        result = Result(prompt=prompt, candidates=[Candidate(t) for t in [*talk, ending]])
+        Pipeline(settings).rank(result)
+        assert all("joke_gate" in c.meta for c in result.candidates)
+        aside = [c for c in result.candidates if c.meta.get("filtered_reason") == REASON_NOT_JOKE]
+        assert ending not in {c.text for c in aside} and len(aside) >= 2  # not all: see card
+        kept = len(result.candidates) - len(aside)
+        assert all("filtered_reason" not in c.meta for c in result.candidates[:kept])
+        assert not result.warnings
