@@ -158,7 +158,7 @@ def _load_onnx(folder: SDFolder, threads: int) -> tuple[Any, str]:
 
     from inference import ort_options
 
-    options = ort_options.session_options(threads)
+    options = ort_options.picture_session_options(threads)
     extra: dict[str, Any] = {}
     if folder.tiny_vae_onnx is not None:
         extra["vae_decoder_session"] = ort.InferenceSession(
@@ -176,6 +176,10 @@ def _load_onnx(folder: SDFolder, threads: int) -> tuple[Any, str]:
     pipe = ORTPipelineForText2Image.from_pretrained(
         folder.path, export=False, session_options=options, local_files_only=True, **extra
     )
+    for name in ("unet", "vae_decoder", "text_encoder", "text_encoder_2"):
+        session = getattr(getattr(pipe, name, None), "session", None)
+        if session is not None:
+            ort_options.release_after_each_run(session)  # memory back between posters
     return pipe, "tiny" if folder.tiny_vae_onnx is not None else "full"
 
 

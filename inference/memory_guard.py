@@ -2,12 +2,13 @@
 one translated line when the machine does not have it (issue 18, lever 4).
 
 A Stable Diffusion draw costs the illustrator's weights (when not loaded yet) plus the
-activations of one UNet step and one decode at the requested size. ONNX Runtime plans and
-keeps a per-session arena for the largest step, materialising every attention matrix
-(batch × heads × tokens² floats), so a 512² draw of a model with attention at full latent
-resolution can need gigabytes where PyTorch's fused attention needs a fraction of it.
-The estimate is deliberately simple (shapes from the folder's configs, factors measured on
-the tiny test SD, see docs/performance.md) and errs on the generous side.
+larger of one UNet step's and one decode's activations at the requested size (the picture
+sessions give their arena back after each run:
+:func:`inference.ort_options.release_after_each_run`). ONNX Runtime materialises every
+attention matrix (batch × heads × tokens² floats), so a 512² draw of a model with attention
+at full latent resolution needs about a gigabyte where PyTorch's fused attention needs a
+fraction of it. The estimate is deliberately simple (shapes from the folder's configs,
+factors measured on tiny SD models, see docs/performance.md) and errs on the generous side.
 
 "Available memory" is the kernel's ``MemAvailable``; ``DEMOTIVATOR_AVAILABLE_MEMORY_MB``
 overrides it (tests, or a user who wants to reserve memory for other programs).
@@ -32,10 +33,10 @@ OVERHEAD = 256 * MB  # scheduler, tokenizer, PIL images, Python objects of one d
 # Live feature maps of one UNet step, in units of (batch × first-level channels × latent
 # pixels) floats; and of the decoder, in units of (channels × output pixels) floats.
 UNET_MAPS = 24
-DECODER_MAPS = {"tiny": (64, 6), "full": (128, 8)}  # (channels, live maps)
-# ONNX Runtime keeps the attention scores and their softmax (and a transposed copy);
-# PyTorch's CPU scaled_dot_product_attention works in blocks and keeps none of them.
-ATTENTION_COPIES = {"onnx": 3, "torch": 0}
+DECODER_MAPS = {"tiny": (64, 2), "full": (128, 8)}  # (channels, live maps)
+# ONNX Runtime keeps the attention scores and their softmax; PyTorch's CPU
+# scaled_dot_product_attention works in blocks and keeps neither.
+ATTENTION_COPIES = {"onnx": 2, "torch": 0}
 WEIGHT_SUFFIXES = {
     "onnx": (".onnx", ".onnx_data", ".onnx.data", ".data"),
     "torch": (".safetensors", ".bin"),
@@ -52,12 +53,8 @@ class DrawEstimate:
 
     @property
     def total(self) -> int:
-        # Each ONNX Runtime session keeps its own arena after its run, so the UNet's and
-        # the decoder's add up; PyTorch frees the UNet's activations before decoding.
-        activations = (
-            self.unet + self.decoder if self.backend == "onnx" else max(self.unet, self.decoder)
-        )
-        return self.weights + activations + OVERHEAD
+        # the UNet's activations are given back before the decoder runs
+        return self.weights + max(self.unet, self.decoder) + OVERHEAD
 
 
 def available_bytes() -> int | None:
