@@ -24,6 +24,7 @@ REASON_LABEL = "label"
 REASON_ECHO = "echo"
 REASON_UNFINISHED = "unfinished"
 REASON_LONG = "over_long"
+REASON_FRAGMENT = "fragment"
 REASON_NON_RUSSIAN = "non_russian"
 REASON_NON_WORDS = "unknown_words"
 REASON_DUPLICATE = "duplicate"
@@ -37,6 +38,7 @@ REASONS = (
     REASON_NON_RUSSIAN,
     REASON_NON_WORDS,
     REASON_UNFINISHED,
+    REASON_FRAGMENT,
     REASON_LONG,
     REASON_DUPLICATE,
     REASON_SURPLUS,
@@ -47,7 +49,13 @@ REASONS = (
 HARD_REASONS = frozenset(
     {REASON_EMPTY, REASON_THINKING, REASON_ASSISTANT, REASON_LABEL, REASON_ECHO, REASON_DUPLICATE}
 )
-SOFT_ORDER = (REASON_LONG, REASON_NON_WORDS, REASON_UNFINISHED, REASON_NON_RUSSIAN)
+SOFT_ORDER = (
+    REASON_LONG,
+    REASON_FRAGMENT,
+    REASON_NON_WORDS,
+    REASON_UNFINISHED,
+    REASON_NON_RUSSIAN,
+)
 
 MAX_SENTENCES = 2
 MAX_ENDING_CHARS = 240  # two long sentences; a poster subtitle holds about four lines
@@ -200,6 +208,20 @@ def is_unfinished(text: str) -> bool:
     return not _FINISHED_RE.search(text.strip())
 
 
+def is_fragment(text: str) -> bool:
+    """One lower-case word that is no verb and no line of dialogue («для.», «после.»,
+    «собеса.»): a scrap, not an ending. «разбежались.» (a whole predicate), «— Священник.»
+    and «Мяу!» (a capitalised word or an exclamation) still count."""
+    from inference.lemmas import analyzer
+
+    stripped = text.strip()
+    words = stripped.split()
+    if len(words) != 1 or not stripped[:1].islower() or stripped.endswith(("!", "?")):
+        return False
+    word = stripped.strip(".…,;:»\"'()")
+    return analyzer().parse(word)[0].tag.POS != "VERB"
+
+
 def is_over_long(text: str) -> bool:
     return len(sentences(text)) > MAX_SENTENCES or len(text.strip()) > MAX_ENDING_CHARS
 
@@ -273,6 +295,8 @@ def reject_reason(text: str, prompt: str, raw: str = "") -> str | None:
         return REASON_NON_RUSSIAN
     if unknown_word_share(text) > MAX_UNKNOWN_WORD_SHARE:
         return REASON_NON_WORDS
+    if is_fragment(text):
+        return REASON_FRAGMENT
     if is_unfinished(text):
         return REASON_UNFINISHED
     if is_over_long(text):

@@ -105,6 +105,10 @@ def test_unfinished_over_long_and_non_russian() -> None:
     assert not jf.is_non_russian("Кот сказал по-английски: «meow».")
     assert jf.reject_reason("Кот сказал: «мяу», а потом", PROMPT) == jf.REASON_UNFINISHED
     assert jf.reject_reason("The two cats meet.", PROMPT) == jf.REASON_NON_RUSSIAN
+    assert jf.reject_reason("после.", PROMPT) == jf.REASON_FRAGMENT
+    assert jf.reject_reason("— Мяу.", PROMPT) is None and jf.reject_reason("Мяу!", PROMPT) is None
+    assert jf.reject_reason("собеса.", PROMPT) == jf.REASON_FRAGMENT
+    assert jf.reject_reason("разбежались.", PROMPT) is None  # a whole predicate
 
 
 def test_made_up_words_are_counted_by_the_dictionary() -> None:
