@@ -56,6 +56,7 @@ class TextGenerator(TextModel):
         self.rows_per_group = ROWS_PER_GROUP  # rows that share one example set and prompt
         self.max_length = model_max_length(self.tokenizer, self.model.config, fallback=2048)
         self.stop_ids = self._stop_ids()
+        self._scene_prefix: Any = None  # the scene request's fixed beginning, read once
 
     # --- protocol ------------------------------------------------------------------------
     @property
@@ -80,7 +81,9 @@ class TextGenerator(TextModel):
         stream = self._stream_to(progress, written) if getattr(progress, "wants_texts", 0) else None
         for g, (size, examples) in enumerate(plan):
             text = render_generation_prompt(self.tokenizer, prompt, examples or None)
-            group_params = params if params.seed is None else replace(params, seed=params.seed + g)
+            group_params = params
+            if params.seed is not None:
+                group_params = replace(params, seed=derived_seed(params.seed, g))
             for row in self._run(text, size, group_params, grouped, STAGE_GENERATE, stream):
                 index = len(candidates)
                 candidates.append(row_candidate(row, prompt, self.backend, index, g, examples))
@@ -138,11 +141,15 @@ class TextGenerator(TextModel):
             text, add_special_tokens=False, truncation=True, max_length=budget
         )["input_ids"]
         generate = self._generate_onnx if self.backend == "onnx" else self._generate_torch
+        reuse = stage == STAGE_VISUAL_PROMPT and self.backend == "onnx"
+        extra = {"read": self._scene_read(prompt_ids)} if reuse else {}
         # joke endings stop at their end of turn or second sentence (issue 18, lever 1), a
         # scene at its first sentence (lever 2)
         joke = stage == STAGE_GENERATE
         row_done = self._row_done if joke else self._scene_done
-        generated, logprobs, steps = generate(prompt_ids, n, params, progress, row_done, on_rows)
+        generated, logprobs, steps = generate(
+            prompt_ids, n, params, progress, row_done, on_rows, **extra
+        )
         if progress.cancelled:
             raise Cancelled()
         progress.finish()
@@ -195,12 +202,26 @@ class TextGenerator(TextModel):
         raw = self.tokenizer.decode(ids if stop is None else ids[:stop], skip_special_tokens=True)
         return raw[after_thinking(raw) :].strip()
 
+    def _scene_read(self, ids: list[int]) -> tuple[int, Any]:
+        """The scene prompt's fixed beginning from a cache (lever 2, issue 18): the tokens
+        two scene requests for different jokes share, read once per loaded model."""
+        from inference.prefix_cache import PrefixCache, common_prefix
+
+        def prompt_ids(joke: str) -> list[int]:
+            text = render_scene_prompt(self.tokenizer, joke)
+            return self.tokenizer(text, add_special_tokens=False)["input_ids"]
+
+        if self._scene_prefix is None:
+            a, b = prompt_ids("а"), prompt_ids("б")
+            self._scene_prefix = PrefixCache(self.model, a[: common_prefix(a, b)])
+        return self._scene_prefix.split(ids)
+
     def _scene_done(self, ids: list[int]) -> bool:
         return scene_done(self.tokenizer.decode(ids, skip_special_tokens=True))
 
     def _generate_onnx(
         self, prompt_ids: list[int], n: int, params: GenerationParams, progress: Progress,
-        row_done: Any = None, on_rows: Any = None,
+        row_done: Any = None, on_rows: Any = None, read: Any = (0, None),
     ) -> tuple[list[list[int]], Any, int]:  # fmt: skip
         """The lean path: numpy sampling over ONNX Runtime (no torch imported)."""
         import numpy as np
@@ -219,6 +240,7 @@ class TextGenerator(TextModel):
             progress,
             row_done,
             on_rows,
+            read,
         )
         return out.ids.tolist(), out.logprobs, out.steps
 

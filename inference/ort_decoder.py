@@ -131,16 +131,20 @@ def generate(
     progress: Progress,
     row_done: Callable[[list[int]], bool] | None = None,
     on_step: Callable[[np.ndarray], None] | None = None,
+    read: tuple[int, list[np.ndarray] | None] = (0, None),
 ) -> Generated:
     """New tokens for each prompt row, repeated ``n`` times when sampling. Stops early
     (without raising) when ``progress`` is cancelled: the caller decides what that means.
     ``row_done(new_ids)`` is asked after each token of an unfinished row; ``on_step`` gets
-    every row's new tokens so far (finished rows padded) after each step (streaming)."""
+    every row's new tokens so far (finished rows padded) after each step (streaming).
+    ``read``: how many leading prompt tokens a cache already holds, and that cache
+    (:class:`inference.prefix_cache.PrefixCache`); only the rest of the prompt is read."""
     rows = 1 if is_greedy(params) else max(1, n)
     rng = np.random.default_rng(params.seed)
     stops = np.array(sorted(stop_ids), dtype=np.int64)
     # the prompt is read once per distinct row; its cache is then shared by the copies
-    logits, cache = model.step(prompt_ids, prompt_mask, None)
+    done_ids, past = read
+    logits, cache = model.step(prompt_ids[:, done_ids:], prompt_mask, past)
     last = np.repeat(logits[:, -1, :], rows, axis=0)
     cache = None if cache is None else [np.repeat(c, rows, axis=0) for c in cache]
     ids = np.repeat(prompt_ids, rows, axis=0)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from inference.few_shot import ROWS_PER_GROUP
@@ -69,6 +70,22 @@ def test_no_texts_unless_asked(generators):
 )
 def test_scene_stops_at_its_first_sentence(text, done):
     assert scene_done(text) is done
+
+
+def test_scene_prompt_beginning_is_read_once_with_the_same_logits(generators):
+    from inference.chat import render_scene_prompt
+
+    gen = generators["onnx"]
+    text = render_scene_prompt(gen.tokenizer, "Штирлиц шёл по лесу.")
+    ids = gen.tokenizer(text, add_special_tokens=False)["input_ids"]
+    read, cache = gen._scene_read(ids)
+    assert 0 < read < len(ids) and gen._scene_read(ids)[1] is cache  # computed once
+    mask = np.ones((1, len(ids)), dtype=np.int64)
+    full, _ = gen.model.step(np.asarray([ids]), mask, None)
+    rest, _ = gen.model.step(np.asarray([ids[read:]]), mask, cache)
+    np.testing.assert_allclose(rest[0, -1], full[0, -1], rtol=1e-4, atol=1e-4)
+    other = gen.tokenizer("другой запрос", add_special_tokens=False)["input_ids"]
+    assert gen._scene_read(other) == (0, None)  # not a scene request: read in full
 
 
 @pytest.mark.skipif(
