@@ -115,6 +115,13 @@ def example_sets(
     return sets
 
 
+def derived_seed(seed: int, part: int) -> int:
+    """The seed of part ``part`` (a row group, a top-up round) of a run seeded ``seed``:
+    ``seed`` itself for part 0, otherwise a mix that never equals a neighbouring run's
+    seeds (seed + 1 would repeat the next seed's first group)."""
+    return seed if part == 0 else (seed * 1_000_003 + part) % (2**31 - 1)
+
+
 def group_sizes(rows: int, per_group: int = ROWS_PER_GROUP) -> list[int]:
     """Rows split into near-equal groups of at most ``per_group`` (10 → 5 + 5, 7 → 4 + 3)."""
     groups = max(1, math.ceil(rows / per_group))

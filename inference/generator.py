@@ -16,7 +16,7 @@ from typing import Any
 from inference.candidates import answer_text, row_candidate, row_groups
 from inference.chat import has_chat_template, render_generation_prompt, render_scene_prompt
 from inference.errors import Cancelled, ModelError
-from inference.few_shot import EXAMPLES_PER_SET, ROWS_PER_GROUP
+from inference.few_shot import EXAMPLES_PER_SET, ROWS_PER_GROUP, derived_seed
 from inference.i18n import tr
 from inference.model_folders import DOMAIN, FolderInfo, require_weights_and_tokenizer
 from inference.params import Candidate, GenerationParams

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from inference.few_shot import derived_seed
 from inference.i18n import tr
 from inference.joke_filter import below_standard, rows_to_request, screen
 from inference.params import Candidate, GenerationParams
@@ -19,7 +20,7 @@ from inference.stages import Generator
 
 MAX_ROUNDS = 2
 LITE_ROW_FACTOR = 2  # the lite generator is cheap and wrong often: twice the rows
-TOP_UP_SEED_OFFSET = 1000  # the second round samples other rows than the first
+TOP_UP_PART = 1000  # derived_seed part of a top-up round: other rows than the first
 
 
 @dataclass
@@ -50,7 +51,8 @@ def write_screened(
         rows = rows_to_request(missing) * (LITE_ROW_FACTOR if lite else 1)
         round_params = params
         if round_no and params.seed is not None:
-            round_params = replace(params, seed=params.seed + TOP_UP_SEED_OFFSET * round_no)
+            seed = derived_seed(params.seed, TOP_UP_PART * round_no)
+            round_params = replace(params, seed=seed)
         generated += generator.generate(prompt, rows, round_params, progress)
         out.rows += rows
         out.kept, out.dropped = screen(generated, prompt, n)

@@ -71,6 +71,14 @@ def test_example_sets_vary_between_groups_and_repeat_per_seed() -> None:
     assert example_sets(PROMPT, 2, seed=5, per_set=0) == [[], []]
 
 
+def test_derived_seeds_do_not_repeat_neighbouring_runs() -> None:
+    from inference.few_shot import derived_seed
+
+    assert derived_seed(5, 0) == 5
+    parts = {derived_seed(s, g) for s in range(1, 50) for g in range(4)}
+    assert len(parts) == 49 * 4  # seed 1's second group is not seed 2's first
+
+
 def test_group_sizes() -> None:
     assert group_sizes(10) == [5, 5]
     assert group_sizes(7) == [4, 3]
