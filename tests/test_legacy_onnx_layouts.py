@@ -165,16 +165,20 @@ def test_merged_decoder_switches_to_the_cache_branch_after_the_prompt(
     calls: list[dict[str, np.ndarray]] = []
     _record_runs(gen.model.session, calls)
     rows = gen.raw_batch(PROMPTS[0], 3, SAMPLED, Progress())
-    steps = len(rows[0]["ids"])
+    steps = max(len(row["ids"]) for row in rows)
     assert len(calls) == steps  # the prompt once, then one run per further token
     first, later = calls[0], calls[1:]
     assert first["use_cache_branch"].dtype == np.bool_ and not first["use_cache_branch"][0]
     assert first["input_ids"].shape[1] > 1 and first["past_key_values.0.key"].shape[2] == 0
     prompt = first["input_ids"].shape[1]
+    width = 3  # finished rows leave the batch, so it only ever narrows
     for i, feed in enumerate(later):
-        assert feed["use_cache_branch"][0] and feed["input_ids"].shape == (3, 1)
-        assert feed["past_key_values.0.key"].shape[2] == prompt + i
-        assert feed["attention_mask"].shape == (3, prompt + i + 1)
+        rows_left = feed["input_ids"].shape[0]
+        assert feed["use_cache_branch"][0] and feed["input_ids"].shape == (rows_left, 1)
+        assert 1 <= rows_left <= width
+        width = rows_left
+        assert feed["past_key_values.0.key"].shape[:3:2] == (rows_left, prompt + i)
+        assert feed["attention_mask"].shape == (rows_left, prompt + i + 1)
 
 
 def test_decoder_pair_reads_the_prompt_once_then_one_token_per_step(
