@@ -22,6 +22,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from inference import registry
 from inference.errors import Cancelled, DemotivatorError, InputError
 from inference.i18n import tr
 from inference.joke_engine import write_screened
@@ -296,7 +297,10 @@ class Pipeline:
         """A Stable Diffusion draw that would not fit in the available memory is refused
         before anything loads or runs (:mod:`inference.memory_guard`)."""
         spec = self.models.spec("illustrator")
-        if spec is None or spec.bundled or spec.backend not in ("onnx", "torch"):
+        if spec is None or spec.bundled:
+            return
+        entry = registry.find("illustrator", spec.backend)
+        if entry is None or entry.family != "diffusers":  # the estimate reads SD configs
             return
         from inference.memory_guard import check_sd_draw
 
