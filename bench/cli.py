@@ -18,10 +18,10 @@ from pathlib import Path
 
 import inference  # noqa: F401  (OMP_WAIT_POLICY=PASSIVE for every child process)
 from bench.specs import CONFIGS_DIR, DOMAIN, load_suite
-from inference.cli_common import ArgumentParser, report_user_errors
-from inference.errors import InputError, OutputError
-from inference.i18n import tr
-from inference.runtime_env import default_threads
+from inference.core.errors import InputError, OutputError
+from inference.core.i18n import tr
+from inference.core.runtime_env import default_threads
+from inference.terminal.cli_common import ArgumentParser, report_user_errors
 
 SCHEMA = "demotivator-bench/1"
 ROLES_AND_STAGES = (

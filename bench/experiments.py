@@ -2,7 +2,7 @@
 measured again with one thread, and the generator with ONNX Runtime's spin-waiting on.
 
 ONNX Runtime's intra-op threads spin while waiting for work unless told otherwise; the app
-turns that off for every session (``inference.ort_options.session_options``). Spinning
+turns that off for every session (``inference.core.ort_options.session_options``). Spinning
 saves a wake-up per operator on an idle machine but burns the cores other programs — and
 our own other threads — need on a busy one, the same trap as OpenMP's active waiting in
 shared/DESIGN.md. The row shows what the choice costs or saves here.
@@ -20,7 +20,7 @@ SPINNING_KEY = "session.intra_op.allow_spinning"
 def enable_text_ort_spinning() -> None:
     """Let the text backends' ONNX Runtime threads spin while idle (this process only: an
     experiment, the app's code is unchanged)."""
-    import inference.ort_options as ort_options
+    import inference.core.ort_options as ort_options
 
     original = ort_options.session_options
 

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from bench.measure import median, peak_rss_mb, rss_mb, stopwatch, timed
-from inference.params import ImageParams
-from inference.progress import Progress
+from inference.core.params import ImageParams
+from inference.core.progress import Progress
 
 PROMPT = "a cat sitting on a laptop keyboard in a dark room, cinematic photo"
 SEED = 7
@@ -44,7 +44,7 @@ def _cell(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def measure_illustrator(task: dict[str, Any]) -> dict[str, Any]:
-    from inference.illustrator import load_illustrator
+    from inference.image.illustrator import load_illustrator
 
     with stopwatch() as load:
         ill = load_illustrator(task["folder"], task["backend"], task["threads"])

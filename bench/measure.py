@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from inference.progress import Progress, ProgressEvent
+from inference.core.progress import Progress, ProgressEvent
 
 
 def median(values: list[float]) -> float | None:

@@ -1,6 +1,6 @@
 """The poster composer alone, and the whole pipeline as the app runs it.
 
-The pipeline task configures the app's own :class:`inference.pipeline.Pipeline` with the
+The pipeline task configures the app's own :class:`inference.runs.pipeline.Pipeline` with the
 chosen model folders (generator with its chat template, so the visual prompt is written by
 the LLM as in the app) and makes two posters in one process: the first pays for loading the
 models, the second shows what every later poster costs (models stay loaded).
@@ -20,8 +20,8 @@ SUBTITLE = "а ты только открыл ноутбук и пошёл ст�
 def measure_composer(task: dict[str, Any]) -> dict[str, Any]:
     from PIL import Image
 
-    from inference.params import PosterStyle
-    from inference.poster import compose_poster
+    from inference.core.params import PosterStyle
+    from inference.poster.poster import compose_poster
 
     picture = Image.radial_gradient("L").resize((512, 512)).convert("RGB")
     style = PosterStyle(width=task.get("poster_width", 1024))
@@ -42,16 +42,16 @@ def measure_composer(task: dict[str, Any]) -> dict[str, Any]:
 
 def _prompt_tokens(generator: Any) -> int:
     """How long the chat prompt the app really sends is, in this model's tokens."""
-    from inference.chat import render_generation_prompt
+    from inference.text.chat import render_generation_prompt
 
     text = render_generation_prompt(generator.tokenizer, JOKE)
     return len(generator.tokenizer(text, add_special_tokens=False)["input_ids"])
 
 
 def measure_pipeline(task: dict[str, Any]) -> dict[str, Any]:
-    from inference.params import GenerationParams, ImageParams
-    from inference.pipeline import MakeRequest, Pipeline
-    from inference.settings import ModelSettings, Settings
+    from inference.core.params import GenerationParams, ImageParams
+    from inference.core.settings import ModelSettings, Settings
+    from inference.runs.pipeline import MakeRequest, Pipeline
 
     folders, backends = task["folders"], task["backends"]
     settings = Settings(

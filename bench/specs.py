@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inference.errors import InputError
-from inference.i18n import tr
-from inference.registry import ROLES
+from inference.core.errors import InputError
+from inference.core.i18n import tr
+from inference.core.registry import ROLES
 
 DOMAIN = "bench"
 CONFIGS_DIR = Path(__file__).resolve().parent / "configs"

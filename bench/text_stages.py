@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from bench.measure import peak_rss_mb, rss_mb, stopwatch, summarize, timed
-from inference.params import GenerationParams
-from inference.progress import Progress
+from inference.core.params import GenerationParams
+from inference.core.progress import Progress
 
 # A joke beginning long enough to give any benchmark tokenizer its P tokens.
 PROMPT_SOURCE = (
@@ -67,7 +67,7 @@ def _load_gguf(task: dict[str, Any]) -> tuple[Any, Any]:
     from transformers import AutoTokenizer
 
     from bench.variants import GGUF_FILE
-    from inference.llamacpp_generator import load_llamacpp_generator
+    from inference.text.llamacpp_generator import load_llamacpp_generator
 
     gen = load_llamacpp_generator(Path(task["folder"]) / GGUF_FILE, threads=task["threads"])
     gen.info["chat_template"] = ""  # plain continuation, like the other variants
@@ -76,7 +76,7 @@ def _load_gguf(task: dict[str, Any]) -> tuple[Any, Any]:
 
 
 def measure_generator(task: dict[str, Any]) -> dict[str, Any]:
-    from inference.generator import load_generator
+    from inference.text.generator import load_generator
 
     with stopwatch() as load:
         if task["backend"] == "llamacpp":
@@ -139,7 +139,7 @@ def _generator_artifacts(gen: Any, prompt: str, new_tokens: int, path: Path) -> 
 
 
 def measure_ranker(task: dict[str, Any]) -> dict[str, Any]:
-    from inference.ranker import load_ranker
+    from inference.text.ranker import load_ranker
 
     with stopwatch() as load:
         ranker = load_ranker(task["folder"], task["backend"], task["threads"])

@@ -20,7 +20,7 @@ from typing import Any
 
 from bench.build import build, cached
 from bench.specs import ModelSpec
-from inference.illustrator_folders import VAE_DECODER_TINY_DIR, VAE_TINY_DIR
+from inference.image.illustrator_folders import VAE_DECODER_TINY_DIR, VAE_TINY_DIR
 
 REFERENCE = "torch-fp32"
 GGUF_FILE = "model.gguf"  # in a llamacpp-* variant folder

@@ -59,8 +59,8 @@ def corpus_lines() -> list[str]:
     """The lines above plus the instructions the app itself sends to the generator, so that
     the chat prompt takes about as many tokens as with a real tokenizer (unmerged Cyrillic
     would cost two byte tokens per letter and make every prompt several times longer)."""
-    from inference.chat import SYSTEM_PROMPT_RU
-    from inference.visual_prompt import SCENE_SYSTEM_PROMPT
+    from inference.text.chat import SYSTEM_PROMPT_RU
+    from inference.text.visual_prompt import SCENE_SYSTEM_PROMPT
 
     lines = [line for line in CORPUS.splitlines() if line.strip()]
     return [*lines, SYSTEM_PROMPT_RU, SCENE_SYSTEM_PROMPT]

@@ -6,7 +6,7 @@ import logging
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
-from inference.settings import data_dir
+from inference.core.settings import data_dir
 
 LOG_NAME = "demotivator-studio.log"
 _FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s]: %(message)s"

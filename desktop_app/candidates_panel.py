@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.i18n import t
 from desktop_app.widgets import note, section, smooth_list
-from inference.params import Candidate
+from inference.core.params import Candidate
 
 SCORE_ROLE = Qt.ItemDataRole.UserRole + 1
 _PAD, _BADGE_W = 8, 68
@@ -63,7 +63,7 @@ def readable_badge(candidate: Candidate, raw: str) -> str:
 
 def candidate_tooltip(candidate: Candidate) -> str:
     """The ending, what the score means, and why it was set aside when it was."""
-    from inference.i18n import tr
+    from inference.core.i18n import tr
 
     lines = [candidate.text]
     percent = candidate.meta.get("score_percent")

@@ -15,8 +15,8 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop_app.images import pil_to_qimage
 from desktop_app.runner import BackgroundRunner
-from inference.params import PosterStyle
-from inference.result import Result
+from inference.core.params import PosterStyle
+from inference.runs.result import Result
 
 
 class Composer(QObject):
@@ -65,7 +65,7 @@ class Composer(QObject):
         self, result: Result, picture: Image.Image, title: str, subtitle: str, style: PosterStyle
     ) -> tuple[Result, Image.Image, Any]:
         # Imported here, on the composer thread: numpy & co. stay out of the start-up.
-        from inference.poster import compose_poster, scale_picture
+        from inference.poster.poster import compose_poster, scale_picture
 
         if (
             self._scaled_for is None

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 from desktop_app import theme
 from desktop_app.application import app_icon
 from desktop_app.i18n import tm
-from inference.catalog import Catalog, CatalogEntry
-from inference.human_units import format_bytes
+from inference.core.human_units import format_bytes
+from inference.models.catalog import Catalog, CatalogEntry
 
 
 def offer_html(catalog: Catalog, entries: list[CatalogEntry]) -> str:

@@ -1,5 +1,5 @@
 """«Модели GGUF на этом компьютере»: the GGUF files LM Studio, ollama and the user's own
-folders already hold (:mod:`inference.gguf_discovery`), offered as the joke generator with
+folders already hold (:mod:`inference.models.gguf_discovery`), offered as the joke generator with
 one click and without copying them.
 
 The scan reads only file headers but may walk big folders, so it runs on a worker thread and
@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inference.gguf_discovery import FoundGguf, discover
-from inference.human_units import format_bytes
-from inference.i18n import tr
-from inference.settings import Settings
+from inference.core.human_units import format_bytes
+from inference.core.i18n import tr
+from inference.core.settings import Settings
+from inference.models.gguf_discovery import FoundGguf, discover
 
 DOMAIN = "llm"
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.i18n import t
 from desktop_app.widgets import note, section, smooth_list
-from inference.history import HistoryEntry
+from inference.runs.history import HistoryEntry
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
 ICON_SIZE = QSize(64, 80)

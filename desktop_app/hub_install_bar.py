@@ -19,7 +19,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.i18n import tm
-from inference.install_job import CONVERTING, DOWNLOADING, FAILED, FINISHED, QUEUED, JobUpdate
+from inference.models.install_job import (
+    CONVERTING,
+    DOWNLOADING,
+    FAILED,
+    FINISHED,
+    QUEUED,
+    JobUpdate,
+)
 
 RUNNING = (QUEUED, DOWNLOADING, CONVERTING)
 

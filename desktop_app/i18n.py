@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QObject, QTranslator
 from PySide6.QtWidgets import QFileDialog
 
-from inference.i18n import tr
+from inference.core.i18n import tr
 
 DOMAIN = "gui"
 MODELS_DOMAIN = "models_gui"

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.settings_fields import FolderField
-from inference.errors import ModelError
-from inference.i18n import tr
-from inference.registry import FILE, URL, location_kind
+from inference.core.errors import ModelError
+from inference.core.i18n import tr
+from inference.core.registry import FILE, URL, location_kind
 
 DOMAIN = "llm"
 
@@ -125,7 +125,7 @@ class ServerFields(QWidget):
         self.model.setCurrentText(name)
 
     def ask_server(self) -> None:
-        from inference.server_generator import check_server
+        from inference.text.server_generator import check_server
 
         self._asked += 1
         number, url, key = self._asked, self.url, self.api_key.text().strip()

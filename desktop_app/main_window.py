@@ -43,12 +43,12 @@ from desktop_app.window_history import WindowHistoryMixin
 from desktop_app.window_models import WindowModelsMixin
 from desktop_app.window_settings import WindowSettingsMixin
 from desktop_app.window_variants import VariantStrip, WindowVariantsMixin
-from inference.errors import DemotivatorError
-from inference.history import History
-from inference.i18n import set_language, tr
-from inference.pipeline import MakeRequest, validate_prompt
-from inference.result import Result
-from inference.settings import Settings, load_settings
+from inference.core.errors import DemotivatorError
+from inference.core.i18n import set_language, tr
+from inference.core.settings import Settings, load_settings
+from inference.runs.history import History
+from inference.runs.pipeline import MakeRequest, validate_prompt
+from inference.runs.result import Result
 
 COMPOSE_DEBOUNCE_MS = 25  # coalesces a burst of keystrokes; composing itself is ~10 ms
 

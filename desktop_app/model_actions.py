@@ -13,10 +13,10 @@ from desktop_app.i18n import t, tm
 from desktop_app.message_bar import ERROR, INFO
 from desktop_app.model_row_widget import OK, PROBLEM, row_title
 from desktop_app.model_rows import BUNDLED, same_folder
-from inference.errors import DemotivatorError
-from inference.i18n import tr
-from inference.model_store import VerifyReport, use_model
-from inference.progress import ProgressEvent
+from inference.core.errors import DemotivatorError
+from inference.core.i18n import tr
+from inference.core.progress import ProgressEvent
+from inference.models.model_store import VerifyReport, use_model
 
 # «Проверить» checks files (sizes, SHA-256) and the folder's structure, but does not load the
 # model: a second copy of a multi-GB model next to the one the pipeline holds could exhaust

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 from desktop_app.i18n import tm
 from desktop_app.model_rows import ABSENT, BUNDLED, INSTALLED, PARTIAL, ModelRow
 from desktop_app.widgets import restyle
-from inference.human_units import format_bytes
-from inference.i18n import tr
-from inference.install_job import CONVERTING, DOWNLOADING, FAILED, QUEUED, JobUpdate
+from inference.core.human_units import format_bytes
+from inference.core.i18n import tr
+from inference.models.install_job import CONVERTING, DOWNLOADING, FAILED, QUEUED, JobUpdate
 
 RUNNING = (QUEUED, DOWNLOADING, CONVERTING)
 OK, PROBLEM = "ok", "error"

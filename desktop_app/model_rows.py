@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from inference.catalog import Catalog, CatalogEntry, load_catalog
-from inference.errors import DemotivatorError
-from inference.model_store import InstalledModel, ModelStore
-from inference.registry import ROLES
-from inference.settings import Settings
+from inference.core.errors import DemotivatorError
+from inference.core.registry import ROLES
+from inference.core.settings import Settings
+from inference.models.catalog import Catalog, CatalogEntry, load_catalog
+from inference.models.model_store import InstalledModel, ModelStore
 
 BUNDLED, ABSENT, PARTIAL, INSTALLED = "bundled", "absent", "partial", "installed"
 

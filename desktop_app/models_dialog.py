@@ -41,15 +41,15 @@ from desktop_app.model_rows import (
 from desktop_app.models_service import ModelsService
 from desktop_app.role_uses import RoleUsePanel
 from desktop_app.widgets import card
-from inference.errors import DemotivatorError
-from inference.hub_files import parse_repo_spec
-from inference.human_units import format_bytes
-from inference.i18n import tr
-from inference.install_job import DONE, FAILED, InstallJob, JobUpdate
-from inference.model_manager import ModelManager
-from inference.model_store import ModelStore, use_model
-from inference.registry import ROLES, backend_for_location
-from inference.settings import Settings
+from inference.core.errors import DemotivatorError
+from inference.core.human_units import format_bytes
+from inference.core.i18n import tr
+from inference.core.registry import ROLES, backend_for_location
+from inference.core.settings import Settings
+from inference.models.hub_files import parse_repo_spec
+from inference.models.install_job import DONE, FAILED, InstallJob, JobUpdate
+from inference.models.model_manager import ModelManager
+from inference.models.model_store import ModelStore, use_model
 
 
 class ModelsDialog(ModelActionsMixin, QDialog):

@@ -1,6 +1,6 @@
 """The window's model installs and models-folder work, kept apart from any dialog.
 
-Install jobs (:class:`inference.install_job.InstallJobs`) belong to this service, which the
+Install jobs (:class:`inference.models.install_job.InstallJobs`) belong to this service, which the
 main window owns, so a download goes on when the «Модели» dialog closes and shows up again
 when it reopens. Job callbacks arrive on the jobs' own threads and are relayed to the GUI
 thread through a queued signal; scans, verifies, removes and imports run on two background
@@ -18,10 +18,10 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from desktop_app.pyside_fixes import drop_feature_import_hook
 from desktop_app.runner import BackgroundRunner, Done, Failed, _lower_linux_priority
-from inference.catalog import Catalog
-from inference.install_job import FINISHED, InstallJob, InstallJobs, JobUpdate
-from inference.model_store import InstalledModel, ModelStore
-from inference.progress import Progress, ProgressEvent
+from inference.core.progress import Progress, ProgressEvent
+from inference.models.catalog import Catalog
+from inference.models.install_job import FINISHED, InstallJob, InstallJobs, JobUpdate
+from inference.models.model_store import InstalledModel, ModelStore
 
 log = logging.getLogger(__name__)
 SHUTDOWN_WAIT_S = 5.0  # per job: a cancelled download ends within a poll (0.25 s)

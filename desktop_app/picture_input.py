@@ -50,7 +50,7 @@ def _png_bytes(image: QImage) -> bytes:
 
 def load_own_picture(source: Path | QImage) -> OwnPicture:
     """Runs on a worker thread (QImage is reentrant); raises ImageError with a clear text."""
-    from inference.pictures import load_picture  # numpy: kept out of the start-up
+    from inference.image.pictures import load_picture  # numpy: kept out of the start-up
 
     if isinstance(source, QImage):
         image = load_picture(_png_bytes(source))

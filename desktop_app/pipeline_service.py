@@ -23,12 +23,12 @@ from desktop_app.images import pil_to_qimage
 from desktop_app.load_guard import LoadGuard
 from desktop_app.pyside_fixes import drop_feature_import_hook
 from desktop_app.runner import BackgroundRunner
-from inference.errors import Cancelled
-from inference.pipeline import MakeRequest, Pipeline
-from inference.progress import Progress, ProgressEvent
-from inference.registry import ROLES
-from inference.result import Result
-from inference.settings import Settings
+from inference.core.errors import Cancelled
+from inference.core.progress import Progress, ProgressEvent
+from inference.core.registry import ROLES
+from inference.core.settings import Settings
+from inference.runs.pipeline import MakeRequest, Pipeline
+from inference.runs.result import Result
 
 log = logging.getLogger(__name__)
 GIL_SWITCH_S = 0.002  # Python's default is 5 ms

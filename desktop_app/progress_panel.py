@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QWidget
 
 from desktop_app import theme
 from desktop_app.i18n import t
-from inference.progress import STAGES, ProgressEvent
+from inference.core.progress import STAGES, ProgressEvent
 
 PENDING, LOADING, RUNNING, DONE, SKIPPED, STOPPED, FAILED = (
     "pending",

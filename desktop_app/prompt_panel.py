@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.i18n import t
 from desktop_app.widgets import restyle, section
-from inference.params import MAX_PROMPT_CHARS
+from inference.core.params import MAX_PROMPT_CHARS
 
 
 class PromptEdit(QPlainTextEdit):

@@ -1,5 +1,5 @@
 """«Сейчас используются»: which model each role runs now (the settings, read through
-:class:`~inference.model_manager.ModelManager` exactly as the pipeline reads them)."""
+:class:`~inference.models.model_manager.ModelManager` exactly as the pipeline reads them)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from desktop_app.i18n import tm
-from inference.i18n import tr
-from inference.model_manager import ModelSpec
-from inference.registry import BUNDLED, ROLES
+from inference.core.i18n import tr
+from inference.core.registry import BUNDLED, ROLES
+from inference.models.model_manager import ModelSpec
 
 
 class RoleUsePanel(QWidget):

@@ -17,7 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from inference.errors import Cancelled
+from inference.core.errors import Cancelled
 
 Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]

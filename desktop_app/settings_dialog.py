@@ -25,11 +25,11 @@ from PySide6.QtWidgets import (
 from desktop_app.i18n import t
 from desktop_app.llm_source import ModelLocationField, ServerFields
 from desktop_app.settings_fields import FolderField, SeedField
-from inference import registry
-from inference.i18n import tr
-from inference.model_manager import bundled_model_dir
-from inference.registry import ROLES
-from inference.settings import PICTURE_SOURCES, RANGES, Settings
+from inference.core import registry
+from inference.core.i18n import tr
+from inference.core.registry import ROLES
+from inference.core.settings import PICTURE_SOURCES, RANGES, Settings
+from inference.models.model_manager import bundled_model_dir
 
 LANGUAGES = (("ru", "Русский"), ("en", "English"))
 THEMES = ("system", "light", "dark")

@@ -8,7 +8,7 @@ import ctypes.util
 import os
 import sys
 
-from inference.i18n import adopt_settings_language, tr
+from inference.core.i18n import adopt_settings_language, tr
 
 DOMAIN = "gui"
 # What Qt's xcb platform plugin loads besides libxcb itself (Debian package names).
@@ -21,7 +21,7 @@ XCB_LIBRARIES = {
 
 
 def _language() -> None:
-    from inference.settings import load_settings
+    from inference.core.settings import load_settings
 
     with contextlib.suppress(Exception):  # the help prints whatever the settings hold
         adopt_settings_language(load_settings()[0].language)

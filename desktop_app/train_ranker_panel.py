@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inference.errors import Cancelled, DemotivatorError
-from inference.i18n import tr
-from inference.progress import Progress
+from inference.core.errors import Cancelled, DemotivatorError
+from inference.core.i18n import tr
+from inference.core.progress import Progress
 
 DOMAIN = "ranker_flow"
 

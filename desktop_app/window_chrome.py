@@ -31,10 +31,10 @@ from PySide6.QtWidgets import (
 from desktop_app import theme, window_state
 from desktop_app.i18n import t
 from desktop_app.widgets import restyle
-from inference.i18n import tr
-from inference.model_manager import bundled_model_dir
-from inference.result import Result
-from inference.settings import Settings
+from inference.core.i18n import tr
+from inference.core.settings import Settings
+from inference.models.model_manager import bundled_model_dir
+from inference.runs.result import Result
 
 
 def uses_lite_models(settings: Settings) -> bool:

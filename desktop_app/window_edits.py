@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from inference.errors import DemotivatorError
-from inference.params import Candidate
-from inference.pipeline import validate_prompt
-from inference.result import Result
+from inference.core.errors import DemotivatorError
+from inference.core.params import Candidate
+from inference.runs.pipeline import validate_prompt
+from inference.runs.result import Result
 
 
 @dataclass

@@ -26,10 +26,10 @@ from desktop_app.images import pil_to_qimage
 from desktop_app.message_bar import INFO
 from desktop_app.picture_input import IMAGE_SUFFIXES, OwnPicture, load_own_picture, source_from_mime
 from desktop_app.pipeline_service import with_qimage
-from inference.history import HistoryEntry
-from inference.naming import poster_file_name
-from inference.result import Result
-from inference.settings import data_dir
+from inference.core.naming import poster_file_name
+from inference.core.settings import data_dir
+from inference.runs.history import HistoryEntry
+from inference.runs.result import Result
 
 log = logging.getLogger(__name__)
 

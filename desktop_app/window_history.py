@@ -12,8 +12,8 @@ from PySide6.QtGui import QGuiApplication, QImage
 
 from desktop_app.i18n import t
 from desktop_app.message_bar import INFO
-from inference.history import HistoryEntry
-from inference.pipeline import MakeRequest
+from inference.runs.history import HistoryEntry
+from inference.runs.pipeline import MakeRequest
 
 log = logging.getLogger(__name__)
 

@@ -11,12 +11,12 @@ from desktop_app.i18n import tm
 from desktop_app.message_bar import ERROR, INFO
 from desktop_app.models_dialog import ModelsDialog
 from desktop_app.models_service import ModelsService
-from inference.catalog import Catalog, CatalogEntry, load_catalog
-from inference.errors import DemotivatorError
-from inference.install_job import DONE, FAILED, InstallJob, JobUpdate
-from inference.installer import first_run_offer
-from inference.model_store import ModelStore, use_model
-from inference.settings import save_settings
+from inference.core.errors import DemotivatorError
+from inference.core.settings import save_settings
+from inference.models.catalog import Catalog, CatalogEntry, load_catalog
+from inference.models.install_job import DONE, FAILED, InstallJob, JobUpdate
+from inference.models.installer import first_run_offer
+from inference.models.model_store import ModelStore, use_model
 
 log = logging.getLogger(__name__)
 

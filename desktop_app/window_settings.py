@@ -7,8 +7,8 @@ import logging
 from desktop_app.i18n import install_qt_translations, t
 from desktop_app.message_bar import ERROR
 from desktop_app.settings_dialog import SettingsDialog
-from inference.i18n import set_language
-from inference.settings import Settings, save_settings
+from inference.core.i18n import set_language
+from inference.core.settings import Settings, save_settings
 
 log = logging.getLogger(__name__)
 

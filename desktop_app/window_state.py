@@ -11,8 +11,8 @@ from PySide6.QtCore import QByteArray, QRect, QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMainWindow, QSplitter
 
-from inference.jsonfiles import read_json_file, write_json_file
-from inference.settings import config_dir
+from inference.core.jsonfiles import read_json_file, write_json_file
+from inference.core.settings import config_dir
 
 log = logging.getLogger(__name__)
 

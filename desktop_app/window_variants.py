@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QAbstractItemView, QListView, QListWidget, QListWi
 
 from desktop_app.i18n import t
 from desktop_app.images import pil_to_qimage
-from inference.result import Result
+from inference.runs.result import Result
 
 VARIANTS = 4
 THUMB = QSize(72, 72)

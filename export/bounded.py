@@ -20,10 +20,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from inference.errors import Cancelled, ModelError
-from inference.human_units import format_bytes
-from inference.i18n import tr
-from inference.progress import Progress
+from inference.core.errors import Cancelled, ModelError
+from inference.core.human_units import format_bytes
+from inference.core.i18n import tr
+from inference.core.progress import Progress
 
 DOMAIN = "text"
 # Peak of the largest step per byte of fp32 weights, and a fixed part for the libraries,

@@ -6,11 +6,11 @@ import json
 import sys
 from pathlib import Path
 
-from inference.cli_common import ArgumentParser, cancel_on_sigint, report_user_errors
-from inference.cli_progress import StderrProgressBars
-from inference.i18n import tr
-from inference.model_store import QUANTIZATIONS
-from inference.progress import Progress
+from inference.core.i18n import tr
+from inference.core.progress import Progress
+from inference.models.model_store import QUANTIZATIONS
+from inference.terminal.cli_common import ArgumentParser, cancel_on_sigint, report_user_errors
+from inference.terminal.cli_progress import StderrProgressBars
 
 KINDS = ("generator", "ranker", "illustrator")
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from inference.errors import OutputError
-from inference.i18n import tr
-from inference.quiet import quiet_export
+from inference.core.errors import OutputError
+from inference.core.i18n import tr
+from inference.core.quiet import quiet_export
 
 DOMAIN = "text"
 

@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import shutil
 
-from inference.errors import ModelError
-from inference.i18n import tr
-from inference.model_manifest import Manifest
-from inference.model_store import (
+from inference.core.errors import ModelError
+from inference.core.i18n import tr
+from inference.core.progress import Progress
+from inference.models.model_manifest import Manifest
+from inference.models.model_store import (
     QUANTIZATIONS,
     InstalledModel,
     ModelStore,
     converted_id,
     record_files,
 )
-from inference.progress import Progress
 
 DOMAIN = "models"
 

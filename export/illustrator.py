@@ -7,7 +7,7 @@ everything but the VAE (:func:`export.illustrator_onnx.export_without_vae`); the
 decoder (from ``vae_tiny/``, else from such a ``vae/``); the PyTorch safety checker copied
 as is (Optimum has no ONNX one); optional dynamic int8 UNet; then a parity report
 (``parity.json``) comparing the export with the PyTorch source. The result loads in the
-``onnx`` backend of :func:`inference.illustrator.load_illustrator` with no further step.
+``onnx`` backend of :func:`inference.image.illustrator.load_illustrator` with no further step.
 """
 
 from __future__ import annotations
@@ -20,17 +20,17 @@ from typing import Any
 
 from export import common
 from export.parity import write_parity
-from inference.errors import Cancelled, DemotivatorError, InputError, ModelError, OutputError
-from inference.i18n import tr
-from inference.illustrator_folders import (
+from inference.core.errors import Cancelled, DemotivatorError, InputError, ModelError, OutputError
+from inference.core.i18n import tr
+from inference.core.progress import Progress
+from inference.core.quiet import DRAW_LOGGERS, EXPORT_LOGGERS, quiet_libraries
+from inference.image.illustrator_folders import (
     DOMAIN,
     SAFETY_CHECKER_DIR,
     SDFolder,
     inspect_sd_folder,
     require_usable,
 )
-from inference.progress import Progress
-from inference.quiet import DRAW_LOGGERS, EXPORT_LOGGERS, quiet_libraries
 
 QUANTIZATIONS = common.QUANTIZE_CHOICES
 STAGE_EXPORT = "export"

@@ -8,7 +8,7 @@
 The tiny decoder is exported with Optimum's own ``export()`` and a VAE-decoder ONNX config,
 so it gets the same input/output names (``latent_sample`` → ``sample``), dynamic axes and
 opset as the ``vae_decoder`` Optimum writes, and ``ORTStableDiffusionPipeline`` can use it as
-its ``vae_decoder_session`` (see :mod:`inference.illustrator_folders` for the convention).
+its ``vae_decoder_session`` (see :mod:`inference.image.illustrator_folders` for the convention).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from inference.illustrator_folders import VAE_DECODER_TINY_DIR
+from inference.image.illustrator_folders import VAE_DECODER_TINY_DIR
 
 ONNX_NAME = "model.onnx"
 _VAE_PARTS = ("vae_encoder", "vae_decoder")

@@ -12,9 +12,9 @@ import numpy as np
 from PIL import Image
 
 from export.parity import max_abs_diff, mean_abs_diff
-from inference.illustrator import SDIllustrator, load_illustrator
-from inference.params import ImageParams
-from inference.progress import Progress
+from inference.core.params import ImageParams
+from inference.core.progress import Progress
+from inference.image.illustrator import SDIllustrator, load_illustrator
 
 PARITY_PROMPT = "a cat sitting on a laptop keyboard in a dark room, cinematic photo"
 PARITY_SEED = 0

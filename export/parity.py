@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from inference.jsonfiles import read_json_file, write_json_file
+from inference.core.jsonfiles import read_json_file, write_json_file
 
 PARITY_FILE = "parity.json"
 _VERSIONED = (

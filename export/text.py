@@ -27,10 +27,10 @@ from export.common import (
     quiet_libraries,
 )
 from export.parity import max_abs_diff, write_parity
-from inference.errors import Cancelled, DemotivatorError, InputError, ModelError
-from inference.i18n import tr
-from inference.model_folders import FolderInfo, inspect_folder
-from inference.progress import Progress
+from inference.core.errors import Cancelled, DemotivatorError, InputError, ModelError
+from inference.core.i18n import tr
+from inference.core.progress import Progress
+from inference.text.model_folders import FolderInfo, inspect_folder
 
 STAGE_EXPORT = "export"
 PARITY_TEXTS = [
@@ -50,11 +50,11 @@ def _check_source(src: Path, kind: str) -> FolderInfo:
     if not info.torch_weights:
         raise ModelError(tr("export.src_no_torch", DOMAIN, path=str(src)))
     if kind == "generator":
-        from inference.generator import check_generator_folder
+        from inference.text.generator import check_generator_folder
 
         check_generator_folder(info)
     else:
-        from inference.ranker import check_ranker_folder
+        from inference.text.ranker import check_ranker_folder
 
         check_ranker_folder(info)
     return info
@@ -181,7 +181,7 @@ def generator_parity(src: Path, dst: Path) -> dict[str, Any]:
     """Greedy agreement, teacher-forced top-1 and KL: the PyTorch original vs the ONNX export
     loaded through the app's own onnx backend (export.text_parity), with a verdict."""
     from export import text_parity
-    from inference.generator import load_generator
+    from inference.text.generator import load_generator
 
     reference, exported = load_generator(src, "torch"), load_generator(dst, "onnx")
     if exported.backend != "onnx":
@@ -191,7 +191,7 @@ def generator_parity(src: Path, dst: Path) -> dict[str, Any]:
 
 def ranker_parity(src: Path, dst: Path) -> dict[str, Any]:
     """Scores (the single logit) of a few fixed texts, PyTorch vs ONNX."""
-    from inference.ranker import load_ranker
+    from inference.text.ranker import load_ranker
 
     reference, exported = load_ranker(src, "torch"), load_ranker(dst, "onnx")
     if exported.backend != "onnx":

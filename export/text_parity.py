@@ -65,7 +65,7 @@ def teacher_forced(reference: Any, exported: Any) -> dict[str, Any]:
     import torch
 
     from export.parity import to_numpy
-    from inference.chat import render_generation_prompt
+    from inference.text.chat import render_generation_prompt
 
     tok = reference.tokenizer
     positions = same = 0
@@ -91,8 +91,8 @@ def teacher_forced(reference: Any, exported: Any) -> dict[str, Any]:
 
 def greedy(reference: Any, exported: Any) -> dict[str, Any]:
     """Greedy continuations of :data:`GREEDY_PROMPTS`, token by token."""
-    from inference.params import GenerationParams
-    from inference.progress import Progress
+    from inference.core.params import GenerationParams
+    from inference.core.progress import Progress
 
     params = GenerationParams(
         temperature=0.0, repetition_penalty=1.0, max_new_tokens=GREEDY_NEW_TOKENS, seed=0
@@ -118,7 +118,7 @@ def generator_parity(reference: Any, exported: Any) -> dict[str, Any]:
     """The generator's parity report (loaded generators: ``torch`` and ``onnx`` backend)."""
     import torch
 
-    from inference.chat import render_generation_prompt
+    from inference.text.chat import render_generation_prompt
 
     text = render_generation_prompt(reference.tokenizer, GREEDY_PROMPTS[0])
     enc = reference.tokenizer(text, return_tensors="pt", add_special_tokens=False)
@@ -155,7 +155,7 @@ def verdict(report: dict[str, Any]) -> dict[str, Any]:
 def verdict_line(report: dict[str, Any]) -> str | None:
     """The one translated line `demotivator export` ends with (None for reports that carry
     no generator verdict): faithful, or a warning with the numbers and what to do."""
-    from inference.i18n import tr
+    from inference.core.i18n import tr
 
     judged = report.get("verdict")
     if not judged:

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import parse_qs, urlsplit
 
-from inference.errors import Cancelled, InputError
-from inference.progress import Progress
+from inference.core.errors import Cancelled, InputError
+from inference.core.progress import Progress
 from scraper import pages
 from scraper.anekdot_parse import PageLink, ParsedJoke, parse_listing
 from scraper.dataset import JokeRecord

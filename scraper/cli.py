@@ -15,9 +15,9 @@ from datetime import date
 from pathlib import Path
 
 import inference  # noqa: F401  (process-wide env defaults, as in every entry point)
-from inference.cli_common import ArgumentParser, cancel_on_sigint, report_user_errors
-from inference.errors import Cancelled, InputError
-from inference.progress import Progress
+from inference.core.errors import Cancelled, InputError
+from inference.core.progress import Progress
+from inference.terminal.cli_common import ArgumentParser, cancel_on_sigint, report_user_errors
 from scraper.errors import msg
 
 PROG = "demotivator scrape"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from inference.errors import DemotivatorError, InputError, OutputError
-from inference.i18n import tr
+from inference.core.errors import DemotivatorError, InputError, OutputError
+from inference.core.i18n import tr
 
 DOMAIN = "scraper"
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 
-from inference.errors import InputError
+from inference.core.errors import InputError
 from scraper.dataset import JokeRecord, iter_jokes
 from scraper.errors import DatasetError, msg
 

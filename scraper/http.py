@@ -30,7 +30,7 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from inference.errors import Cancelled
+from inference.core.errors import Cancelled
 from scraper.errors import FetchError, RobotsDisallowedError, RobotsUnavailableError, msg
 from scraper.textnorm import decode_bytes, decode_counted
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from inference.errors import InputError
+from inference.core.errors import InputError
 from scraper.dataset import JokeRecord
 from scraper.db import ImportStats, Transaction, upsert_joke
 from scraper.errors import msg

@@ -46,8 +46,8 @@ def build_models(folder: Path) -> None:
 
 
 def write_settings(models: Path | None, language: str, theme: str) -> None:
-    from inference.params import GenerationParams, ImageParams
-    from inference.settings import Settings, save_settings
+    from inference.core.params import GenerationParams, ImageParams
+    from inference.core.settings import Settings, save_settings
 
     settings = Settings(language=language, n_candidates=6, threads=2, poster_width=1024)
     settings.theme = theme

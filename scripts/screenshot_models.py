@@ -78,7 +78,7 @@ def shoot(out: Path, language: str) -> int:
 
     from desktop_app.application import create_application
     from desktop_app.main_window import MainWindow
-    from inference.install_job import DONE, FINISHED
+    from inference.models.install_job import DONE, FINISHED
     from scripts.screenshot_app import grab_from_screen
 
     app = create_application([sys.argv[0]])
@@ -170,8 +170,8 @@ def main() -> int:
             "DEMOTIVATOR_DATA_DIR": str(work / "data"),
             "DEMOTIVATOR_LANG": args.language,
         }
-        from inference.i18n import set_language
-        from inference.settings import Settings, save_settings
+        from inference.core.i18n import set_language
+        from inference.core.settings import Settings, save_settings
 
         set_language(args.language)
         save_settings(Settings(language=args.language, threads=2))

@@ -22,7 +22,7 @@ def isolated_dirs(tmp_path, monkeypatch):
     monkeypatch.setenv("DEMOTIVATOR_CONFIG_DIR", str(config))
     monkeypatch.setenv("DEMOTIVATOR_DATA_DIR", str(data))
     monkeypatch.setenv("DEMOTIVATOR_LANG", "ru")
-    from inference import i18n
+    from inference.core import i18n
 
     i18n.set_language("ru")
     return config, data

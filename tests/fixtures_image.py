@@ -44,7 +44,7 @@ def tiny_sdxs_export(tiny_sdxs_dir: Path, tmp_path_factory: pytest.TempPathFacto
     import contextlib
     import io
 
-    from inference.cli import main
+    from demotivator.cli import main
 
     dst = tmp_path_factory.mktemp("sdxs-onnx") / "tiny-sdxs-onnx"
     out = io.StringIO()

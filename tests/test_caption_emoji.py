@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from inference.caption_emoji import Run, clusters, split_runs
-from inference.params import PosterStyle
-from inference.poster import BUNDLED_FONT, compose_poster, layout_poster
+from inference.core.params import PosterStyle
+from inference.poster.caption_emoji import Run, clusters, split_runs
+from inference.poster.poster import BUNDLED_FONT, compose_poster, layout_poster
 
 FONT = str(BUNDLED_FONT)
 STYLE = PosterStyle(width=480)

@@ -1,6 +1,6 @@
 """A model folder's chat template is untrusted code (issue 15, item 3): a sandbox escape is
 one translated line, and a template that loops for ever or writes without end is stopped by
-the renderer's bounds (inference.chat_render) instead of hanging the app."""
+the renderer's bounds (inference.text.chat_render) instead of hanging the app."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from inference.chat import render_generation_prompt
-from inference.chat_render import MAX_OUTPUT, render_chat_template
-from inference.errors import ModelError
-from inference.fast_tokenizer import load_fast_tokenizer
-from inference.model_folders import inspect_folder
+from inference.core.errors import ModelError
+from inference.text.chat import render_generation_prompt
+from inference.text.chat_render import MAX_OUTPUT, render_chat_template
+from inference.text.fast_tokenizer import load_fast_tokenizer
+from inference.text.model_folders import inspect_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 ESCAPE = "{{ ''.__class__.__mro__[1].__subclasses__() }}"
@@ -65,10 +65,10 @@ def test_a_models_hostile_template_stops_generation_prompt_building(tiny_generat
     renderer without bounds fails this test instead of hanging the suite."""
     script = (
         "import sys, json\n"
-        "from inference.chat import render_generation_prompt\n"
-        "from inference.fast_tokenizer import load_fast_tokenizer\n"
-        "from inference.model_folders import inspect_folder\n"
-        "from inference.errors import ModelError\n"
+        "from inference.text.chat import render_generation_prompt\n"
+        "from inference.text.fast_tokenizer import load_fast_tokenizer\n"
+        "from inference.text.model_folders import inspect_folder\n"
+        "from inference.core.errors import ModelError\n"
         "tok = load_fast_tokenizer(inspect_folder(sys.argv[1]))\n"
         "tok.chat_template = json.loads(sys.argv[2])\n"
         "try:\n"

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inference.cli import main
-from inference.params import MAX_PROMPT_CHARS
+from demotivator.cli import main
+from inference.core.params import MAX_PROMPT_CHARS
 
 PROMPT = "Заходит как-то программист в бар"
 FAST = ["--candidates", "3", "--steps", "2", "--size", "64", "--seed", "5", "--threads", "1"]
@@ -23,7 +23,7 @@ FAST = ["--candidates", "3", "--steps", "2", "--size", "64", "--seed", "5", "--t
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     return subprocess.run(
-        [sys.executable, "-m", "inference.cli", *args],
+        [sys.executable, "-m", "demotivator.cli", *args],
         capture_output=True,
         text=True,
         env=env,
@@ -200,7 +200,7 @@ def test_output_piped_into_a_reader_that_stops_early_is_no_error(tmp_path):
     # (`true` reads nothing and exits long before Python has started).
     env = {**os.environ, "DEMOTIVATOR_DATA_DIR": str(tmp_path)}
     proc = subprocess.run(
-        f"{sys.executable} -m inference.cli models | true",
+        f"{sys.executable} -m demotivator.cli models | true",
         shell=True,
         capture_output=True,
         text=True,
@@ -235,14 +235,14 @@ def test_ctrl_c_before_the_command_runs_ends_quietly(tmp_path):
     # A command module that is interrupted while it is imported, like a Ctrl+C in the
     # first half-second while torch & co. load: the state is made, not timed.
     code = (
-        "import sys; from inference import cli; "
-        "cli.COMMANDS['make'] = ('tests.interrupt_on_import', 'cli.help.make'); "
+        "import sys; from demotivator import cli; "
+        "cli.COMMANDS['make'] = (lambda argv: __import__('tests.interrupt_on_import'), '');"
         "sys.exit(cli.main(['make']))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 130, proc.stderr
     assert "Traceback" not in proc.stderr and "Остановлено" in proc.stderr
     # …and during the entry point's own imports: a quiet exit 130 as well.
-    code = "import os, signal; import inference.cli; os.kill(os.getpid(), signal.SIGINT)"
+    code = "import os, signal; import demotivator.cli; os.kill(os.getpid(), signal.SIGINT)"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 130 and "Traceback" not in proc.stderr, proc.stderr

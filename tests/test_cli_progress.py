@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from inference.cli_progress import StderrProgressBars
-from inference.progress import Progress
+from inference.core.progress import Progress
+from inference.terminal.cli_progress import StderrProgressBars
 
 
 def test_a_stage_finished_twice_draws_one_bar(capsys) -> None:

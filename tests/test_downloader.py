@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from inference.catalog import Catalog, parse_catalog
-from inference.downloader import DownloadError, DownloadOptions, DownloadStatus
-from inference.errors import Cancelled
-from inference.file_hashes import sha256_file
-from inference.hub_worker import WRITE_CHUNK
-from inference.install_job import CANCELLED, CONVERTING, DONE, DOWNLOADING, InstallJobs
-from inference.installer import install
-from inference.model_store import ModelStore
-from inference.progress import Progress, ProgressEvent
+from inference.core.errors import Cancelled
+from inference.core.file_hashes import sha256_file
+from inference.core.progress import Progress, ProgressEvent
+from inference.models.catalog import Catalog, parse_catalog
+from inference.models.downloader import DownloadError, DownloadOptions, DownloadStatus
+from inference.models.hub_worker import WRITE_CHUNK
+from inference.models.install_job import CANCELLED, CONVERTING, DONE, DOWNLOADING, InstallJobs
+from inference.models.installer import install
+from inference.models.model_store import ModelStore
 from tests.hub_server import HubServer, Repo
 
 BIG = "big.bin"  # an extra LFS file, larger than huggingface_hub's 10 MiB read chunk
@@ -319,9 +319,9 @@ def test_downloaded_generator_converts_to_onnx_and_makes_a_poster(hub, qwen_repo
     from PIL import Image
 
     from export.convert_installed import convert_installed
-    from inference.model_store import use_model
-    from inference.pipeline import MakeRequest, Pipeline
-    from inference.settings import Settings
+    from inference.core.settings import Settings
+    from inference.models.model_store import use_model
+    from inference.runs.pipeline import MakeRequest, Pipeline
 
     store, updates = store_of(tmp_path), []
     job = InstallJobs().start(
@@ -340,7 +340,7 @@ def test_downloaded_generator_converts_to_onnx_and_makes_a_poster(hub, qwen_repo
     )
     onnx = job.result
     from export.common import AUTO_QUANTIZATION
-    from inference.model_store import converted_id
+    from inference.models.model_store import converted_id
 
     # "auto": the generator's benchmarked default (export.common), named after it
     assert onnx.id == converted_id("tiny-qwen", AUTO_QUANTIZATION["generator"]) and onnx.is_onnx
@@ -371,7 +371,7 @@ def test_cli_install_list_verify_remove(hub, qwen_repo, tmp_path):
 
     def cli(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, "-m", "inference.cli", "models", *args],
+            [sys.executable, "-m", "demotivator.cli", "models", *args],
             capture_output=True,
             text=True,
             env=env,

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from inference import joke_metrics as jm
-from inference.cli import main
+from demotivator.cli import main
+from inference.text import joke_metrics as jm
 
 PROMPTS = "Заходит как-то программист в бар\n\nВстречаются два кота\n"
 

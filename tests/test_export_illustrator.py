@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from export.illustrator import export_illustrator
-from inference.errors import Cancelled, InputError, ModelError, OutputError
-from inference.illustrator import load_illustrator
-from inference.params import ImageParams
-from inference.progress import Progress, ProgressEvent
+from inference.core.errors import Cancelled, InputError, ModelError, OutputError
+from inference.core.params import ImageParams
+from inference.core.progress import Progress, ProgressEvent
+from inference.image.illustrator import load_illustrator
 
 PROMPT = "a lonely bicycle in the rain under a street lamp at night"
 

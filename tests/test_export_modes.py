@@ -9,7 +9,7 @@ import stat
 from pathlib import Path
 
 from export.cli import export_model
-from inference.progress import Progress
+from inference.core.progress import Progress
 
 
 def test_an_int8_weight_only_export_has_plain_modes(tmp_path: Path, tiny_generator_dir) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from inference.params import GenerationParams
-from inference.progress import Progress
+from inference.core.params import GenerationParams
+from inference.core.progress import Progress
 
 FOLDER = os.environ.get("DEMOTIVATOR_REAL_GENERATOR", "")
 pytestmark = [
@@ -22,7 +22,7 @@ pytestmark = [
 def test_default_export_is_faithful_and_rows_stop(tmp_path: Path) -> None:
     from export.cli import export_model
     from export.text_parity import GREEDY_MIN, TOP1_MIN
-    from inference.generator import load_generator
+    from inference.text.generator import load_generator
 
     if not any(Path(FOLDER).glob("*.safetensors")):
         pytest.skip("the real folder has no PyTorch weights to export")

@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inference.cli import main
-from inference.errors import ModelError
-from inference.illustrator import load_illustrator
-from inference.params import ImageParams
-from inference.progress import Progress
+from demotivator.cli import main
+from inference.core.errors import ModelError
+from inference.core.params import ImageParams
+from inference.core.progress import Progress
+from inference.image.illustrator import load_illustrator
 from tests.test_cli import assert_poster_layout
 
 PROMPT = "a dog wearing sunglasses on a beach, bright summer day"
@@ -89,7 +89,7 @@ def test_onnx_sdxs_folder_without_its_tiny_decoder_is_a_clear_error(tiny_sdxs_on
 def test_installed_sdxs_converts_to_onnx_and_verifies(tiny_sdxs_dir, tmp_path):
     """The «ONNX» conversion after install (``models install ID --onnx``, Models dialog)."""
     from export.convert_installed import convert_installed
-    from inference.model_store import ModelStore
+    from inference.models.model_store import ModelStore
 
     store = ModelStore(tmp_path / "models")
     source = store.import_folder(tiny_sdxs_dir, "illustrator", "sdxs-like")

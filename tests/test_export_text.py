@@ -11,11 +11,11 @@ import pytest
 
 from export.parity import PARITY_FILE, read_parity, token_agreement
 from export.text import export_generator, export_ranker
-from inference.errors import Cancelled, InputError, ModelError, OutputError
-from inference.generator import load_generator
-from inference.params import GenerationParams
-from inference.progress import Progress, ProgressEvent
-from inference.ranker import load_ranker
+from inference.core.errors import Cancelled, InputError, ModelError, OutputError
+from inference.core.params import GenerationParams
+from inference.core.progress import Progress, ProgressEvent
+from inference.text.generator import load_generator
+from inference.text.ranker import load_ranker
 
 
 def test_generator_export_folder_and_parity(tiny_generator_onnx_dir: Path) -> None:

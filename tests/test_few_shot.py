@@ -1,5 +1,5 @@
 """Few-shot examples from the bundled collection (retrieval, variety, determinism per seed),
-their rendering through inference/chat.py, thinking off for Qwen3-style templates, and the
+their rendering through inference/text/chat.py, thinking off for Qwen3-style templates, and the
 generator's groups of rows on the tiny real-architecture model."""
 
 from __future__ import annotations
@@ -7,21 +7,21 @@ from __future__ import annotations
 import pytest
 from transformers import AutoTokenizer
 
-from inference.chat import (
+from inference.core.params import GenerationParams
+from inference.core.progress import Progress
+from inference.text.chat import (
     render_generation_prompt,
     render_scene_prompt,
     render_training_example,
 )
-from inference.few_shot import (
+from inference.text.few_shot import (
     Retriever,
     example_pool,
     example_sets,
     group_sizes,
     stems,
 )
-from inference.joke_corpus import JokePair, bundled_pairs
-from inference.params import GenerationParams
-from inference.progress import Progress
+from inference.text.joke_corpus import JokePair, bundled_pairs
 
 PROMPT = "Заходит как-то программист в бар"
 
@@ -72,7 +72,7 @@ def test_example_sets_vary_between_groups_and_repeat_per_seed() -> None:
 
 
 def test_derived_seeds_do_not_repeat_neighbouring_runs() -> None:
-    from inference.few_shot import derived_seed
+    from inference.text.few_shot import derived_seed
 
     assert derived_seed(5, 0) == 5
     parts = {derived_seed(s, g) for s in range(1, 50) for g in range(4)}
@@ -111,8 +111,8 @@ def test_qwen3_templates_render_with_thinking_off(qwen3_style_tokenizer) -> None
 
 
 def test_fast_tokenizer_renders_thinking_off_too(tiny_generator_dir) -> None:
-    from inference.fast_tokenizer import load_fast_tokenizer
-    from inference.model_folders import inspect_folder
+    from inference.text.fast_tokenizer import load_fast_tokenizer
+    from inference.text.model_folders import inspect_folder
 
     tok = load_fast_tokenizer(inspect_folder(tiny_generator_dir))
     tok.chat_template = QWEN3_STYLE_TEMPLATE
@@ -123,7 +123,7 @@ def test_fast_tokenizer_renders_thinking_off_too(tiny_generator_dir) -> None:
 def test_generator_prompts_groups_of_rows_with_their_own_examples(
     backend, tiny_generator_dir, tiny_generator_onnx_dir
 ) -> None:
-    from inference.generator import load_generator
+    from inference.text.generator import load_generator
 
     folder = tiny_generator_dir if backend == "torch" else tiny_generator_onnx_dir
     gen = load_generator(folder, backend, threads=1)

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 import torch
 
-from inference.errors import Cancelled, ModelError
-from inference.generator import TextGenerator, load_generator
-from inference.params import GenerationParams
-from inference.progress import Progress, ProgressEvent
-from inference.stages import Generator
-from inference.visual_prompt import MAX_WORDS, SCENE_MAX_NEW_TOKENS, fallback_from_joke
+from inference.core.errors import Cancelled, ModelError
+from inference.core.params import GenerationParams
+from inference.core.progress import Progress, ProgressEvent
+from inference.core.stages import Generator
+from inference.text.generator import TextGenerator, load_generator
+from inference.text.visual_prompt import MAX_WORDS, SCENE_MAX_NEW_TOKENS, fallback_from_joke
 
 PROMPT = "Приходит мужик в бар"
 # gibberish models: hot sampling, no repetition penalty, so rows differ and some end on EOS
@@ -150,7 +150,7 @@ def test_logprob_is_the_mean_raw_log_probability_of_the_kept_tokens(generators) 
     gen = generators["torch"]
     params = GenerationParams(**{**HOT.__dict__, "repetition_penalty": 1.3, "temperature": 0.8})
     rows = gen.raw_batch(PROMPT, 3, params, Progress())
-    from inference.chat import render_generation_prompt
+    from inference.text.chat import render_generation_prompt
 
     prompt_ids = gen.tokenizer(
         render_generation_prompt(gen.tokenizer, PROMPT), add_special_tokens=False
@@ -243,7 +243,7 @@ def test_corrupt_weights(tmp_path, tiny_generator_dir, tiny_generator_onnx_dir, 
 
 
 def test_error_messages_in_english(tmp_path) -> None:
-    from inference import i18n
+    from inference.core import i18n
 
     i18n.set_language("en")
     with pytest.raises(ModelError, match="not found"):

@@ -16,7 +16,7 @@ pytest.importorskip("xllamacpp")
 def test_llamacpp_variant_is_prepared_and_measured(tmp_path: Path) -> None:
     from bench.text_stages import measure_generator
     from bench.variants import GGUF_FILE, VARIANTS, prepare_task
-    from inference.gguf_header import describe, read_metadata
+    from inference.models.gguf_header import describe, read_metadata
 
     assert "llamacpp-q8_0" in VARIANTS["generator"]
     task = {

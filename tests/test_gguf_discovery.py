@@ -9,7 +9,7 @@ import json
 import shutil
 from pathlib import Path
 
-from inference.gguf_discovery import LMSTUDIO, OLLAMA, USER, default_roots, discover
+from inference.models.gguf_discovery import LMSTUDIO, OLLAMA, USER, default_roots, discover
 from tests.fixtures_gguf import tiny_gguf  # noqa: F401  (fixture)
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from inference.chat_generator import Ask, StreamCollector, chat_body
-from inference.errors import Cancelled, ModelError
-from inference.gguf_header import describe, read_metadata
-from inference.params import GenerationParams
-from inference.progress import Progress
+from inference.core.errors import Cancelled, ModelError
+from inference.core.params import GenerationParams
+from inference.core.progress import Progress
+from inference.models.gguf_header import describe, read_metadata
+from inference.text.chat_generator import Ask, StreamCollector, chat_body
 from tests.fixtures_gguf import tiny_gguf, tiny_gguf_plain  # noqa: F401  (fixtures)
 
 pytest.importorskip("xllamacpp")
@@ -23,7 +23,7 @@ HOT = GenerationParams(temperature=1.0, top_p=1.0, top_k=0, max_new_tokens=16, s
 
 @pytest.fixture(scope="module")
 def gguf_generator(tiny_gguf: Path):  # noqa: F811
-    from inference.llamacpp_generator import load_llamacpp_generator
+    from inference.text.llamacpp_generator import load_llamacpp_generator
 
     gen = load_llamacpp_generator(tiny_gguf, threads=1)
     yield gen
@@ -103,7 +103,7 @@ def test_scene_description_from_the_same_model(gguf_generator) -> None:
 
 
 def test_plain_gguf_continues_text(tiny_gguf_plain: Path) -> None:  # noqa: F811
-    from inference.llamacpp_generator import load_llamacpp_generator
+    from inference.text.llamacpp_generator import load_llamacpp_generator
 
     gen = load_llamacpp_generator(tiny_gguf_plain, threads=1)
     assert not gen.has_chat_template
@@ -115,7 +115,7 @@ def test_plain_gguf_continues_text(tiny_gguf_plain: Path) -> None:  # noqa: F811
 
 
 def test_missing_and_foreign_files_fail_in_one_translated_line(tmp_path: Path) -> None:
-    from inference.llamacpp_generator import load_llamacpp_generator
+    from inference.text.llamacpp_generator import load_llamacpp_generator
 
     with pytest.raises(ModelError, match="Файл GGUF не найден"):
         load_llamacpp_generator(tmp_path / "nope.gguf")
@@ -127,7 +127,7 @@ def test_missing_and_foreign_files_fail_in_one_translated_line(tmp_path: Path) -
 
 
 def test_cut_gguf_is_refused_before_llama_cpp(tmp_path: Path, tiny_gguf: Path) -> None:  # noqa: F811
-    from inference.llamacpp_generator import load_llamacpp_generator
+    from inference.text.llamacpp_generator import load_llamacpp_generator
 
     cut = tmp_path / "cut.gguf"
     cut.write_bytes(tiny_gguf.read_bytes()[:2000])  # inside the vocabulary

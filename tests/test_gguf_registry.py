@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from inference import registry
-from inference.cli_make import apply_overrides, build_parser
-from inference.errors import ModelError
-from inference.i18n import tr
-from inference.model_manager import ModelManager
-from inference.settings import Settings, settings_from_dict
+from demotivator.make import apply_overrides, build_parser
+from inference.core import registry
+from inference.core.errors import ModelError
+from inference.core.i18n import tr
+from inference.core.settings import Settings, settings_from_dict
+from inference.models.model_manager import ModelManager
 from tests.fixtures_gguf import llama_server, tiny_gguf  # noqa: F401  (fixtures)
 
 
@@ -85,7 +85,7 @@ def test_a_missing_gguf_fails_before_any_stage(tmp_path: Path) -> None:
 
 
 def test_the_manager_hands_the_server_its_model(llama_server: str) -> None:  # noqa: F811
-    from inference.server_generator import check_server
+    from inference.text.server_generator import check_server
 
     _, models = check_server(llama_server)
     settings = Settings()

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from inference.cli import main
-from inference.errors import ModelError
-from inference.gguf_store import GGUF_NAME, import_gguf
-from inference.model_store import ModelStore, use_model
-from inference.settings import Settings, load_settings
+from demotivator.cli import main
+from inference.core.errors import ModelError
+from inference.core.settings import Settings, load_settings
+from inference.models.gguf_store import GGUF_NAME, import_gguf
+from inference.models.model_store import ModelStore, use_model
 from tests.fixtures_gguf import tiny_gguf  # noqa: F401  (fixture)
 
 pytest.importorskip("xllamacpp")

@@ -7,12 +7,12 @@ import json
 import pytest
 from PIL import Image
 
-from inference.errors import OutputError
-from inference.history import History, history_dir
-from inference.params import Candidate, GenerationParams, ImageParams, PosterStyle
-from inference.poster import compose_poster
-from inference.result import ModelInfo, Result
-from inference.settings import data_dir
+from inference.core.errors import OutputError
+from inference.core.params import Candidate, GenerationParams, ImageParams, PosterStyle
+from inference.core.settings import data_dir
+from inference.poster.poster import compose_poster
+from inference.runs.history import History, history_dir
+from inference.runs.result import ModelInfo, Result
 
 
 def make_result(title: str = "Купил мужик шляпу", color=(200, 40, 40)) -> Result:

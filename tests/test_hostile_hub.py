@@ -1,5 +1,5 @@
 """A hostile Hub (tests/hub_server.py with ``hostile_names``) must not write outside the
-models folder: every remote file name is checked once (inference.remote_names) before any
+models folder: every remote file name is checked once (inference.models.remote_names) before any
 path is built, for catalogue entries, any Hub repo, the background job the window runs and
 the CLI. Refused with one translated line; nothing written, nothing in a manifest."""
 
@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from inference import cli_models
-from inference.catalog import Catalog, load_catalog, parse_catalog
-from inference.downloader import DownloadError, DownloadOptions
-from inference.install_job import FAILED, InstallJobs
-from inference.installer import install
-from inference.model_store import ModelStore
-from inference.remote_names import UnsafeName, check_remote_name, safe_target
+from demotivator import models as cli_models
+from inference.models.catalog import Catalog, load_catalog, parse_catalog
+from inference.models.downloader import DownloadError, DownloadOptions
+from inference.models.install_job import FAILED, InstallJobs
+from inference.models.installer import install
+from inference.models.model_store import ModelStore
+from inference.models.remote_names import UnsafeName, check_remote_name, safe_target
 from tests.hub_server import Repo, serving_hub
 
 FAST = DownloadOptions(retries=1, backoff_s=0.05, poll_s=0.05)

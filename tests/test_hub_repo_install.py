@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from inference import cli_models
-from inference.downloader import DownloadError, DownloadOptions, error_message
-from inference.errors import ModelError
-from inference.hub_files import auto_select, parse_repo_spec
-from inference.installer import install
-from inference.model_store import ModelStore
-from inference.settings import load_settings
+from demotivator import models as cli_models
+from inference.core.errors import ModelError
+from inference.core.settings import load_settings
+from inference.models.downloader import DownloadError, DownloadOptions, error_message
+from inference.models.hub_files import auto_select, parse_repo_spec
+from inference.models.installer import install
+from inference.models.model_store import ModelStore
 from tests.hub_server import HubServer, Repo, RepoFile, serving_hub
 
 FAST = DownloadOptions(retries=1, backoff_s=0.05, poll_s=0.05)
@@ -168,7 +168,7 @@ def test_a_minimal_server_without_sizes_hashes_or_commit_still_installs(
 
 
 def test_the_repo_of_a_catalogue_entry_installs_that_entry(hub, tmp_path, tiny_generator_dir):
-    from inference.catalog import parse_catalog
+    from inference.models.catalog import parse_catalog
 
     repo = hub.add(Repo.from_folder("Org/Joke-Model", tiny_generator_dir))
     entry = {
@@ -193,7 +193,7 @@ def test_a_shipped_qwen_entry_installs_a_repo_with_only_tokenizer_json(
     """vocab.json / merges.txt duplicate tokenizer.json: a Qwen2 repo (at the pinned revision)
     whose tokenizer was saved without them still installs as the catalogue entry, and a chat
     template kept in its own chat_template.jinja (newer transformers) comes along."""
-    from inference.catalog import load_catalog
+    from inference.models.catalog import load_catalog
 
     catalog = load_catalog()
     entry = catalog.get("qwen2.5-0.5b-instruct")

@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from inference import i18n
-from inference.errors import Cancelled, ImageError, ModelError
-from inference.illustrator import SDIllustrator, check_safety, load_illustrator
-from inference.params import ImageParams
-from inference.progress import Progress, ProgressEvent
+from inference.core import i18n
+from inference.core.errors import Cancelled, ImageError, ModelError
+from inference.core.params import ImageParams
+from inference.core.progress import Progress, ProgressEvent
+from inference.image.illustrator import SDIllustrator, check_safety, load_illustrator
 from tests.tiny_sd import build_tiny_sd
 
 PROMPT = "a cat sitting on a laptop keyboard in a dark room"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from inference.joke_corpus import JokePair, default_pairs_path, load_pairs, read_pairs
+from inference.text.joke_corpus import JokePair, default_pairs_path, load_pairs, read_pairs
 from training.lite.joke_pairs import pair_row
 
 SOURCES = {"fortune", "pyjokes", "ru-proverbs"}

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 
-from inference.joke_filter import REASONS, SOURCE_COLLECTION
-from inference.lite_collection import collection_candidates, prefix_rest, same_setup
-from inference.params import GenerationParams
-from inference.pipeline import MakeRequest, Pipeline
-from inference.result import Result
-from inference.settings import Settings
+from inference.core.params import GenerationParams
+from inference.core.settings import Settings
+from inference.runs.pipeline import MakeRequest, Pipeline
+from inference.runs.result import Result
+from inference.text.joke_filter import REASONS, SOURCE_COLLECTION
+from inference.text.lite_collection import collection_candidates, prefix_rest, same_setup
 
 PROMPT = "Заходит как-то программист в бар"
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from inference import joke_filter as jf
-from inference.params import Candidate
+from inference.core.params import Candidate
+from inference.text import joke_filter as jf
 
 PROMPT = "Встречаются два кота"
 

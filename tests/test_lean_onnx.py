@@ -15,12 +15,12 @@ import numpy as np
 import pytest
 import torch
 
-from inference.errors import Cancelled, ModelError
-from inference.generator import load_generator
-from inference.model_folders import inspect_folder
-from inference.params import GenerationParams
-from inference.progress import Progress, ProgressEvent
-from inference.ranker import load_ranker
+from inference.core.errors import Cancelled, ModelError
+from inference.core.params import GenerationParams
+from inference.core.progress import Progress, ProgressEvent
+from inference.text.generator import load_generator
+from inference.text.model_folders import inspect_folder
+from inference.text.ranker import load_ranker
 
 ROOT = Path(__file__).resolve().parents[1]
 LITE = ROOT / "resources" / "models"
@@ -50,7 +50,7 @@ def _folders(tiny_generator_onnx_dir: Path, tiny_ranker_onnx_dir: Path) -> list[
 def test_tokenizer_matches_transformers(tiny_generator_onnx_dir, tiny_ranker_onnx_dir) -> None:
     from transformers import AutoTokenizer
 
-    from inference.fast_tokenizer import load_fast_tokenizer
+    from inference.text.fast_tokenizer import load_fast_tokenizer
 
     for folder in _folders(tiny_generator_onnx_dir, tiny_ranker_onnx_dir):
         ours = load_fast_tokenizer(inspect_folder(folder))
@@ -76,7 +76,7 @@ def test_tokenizer_matches_transformers(tiny_generator_onnx_dir, tiny_ranker_onn
 def test_batch_padding_and_truncation_match_transformers(tiny_ranker_onnx_dir, side) -> None:
     from transformers import AutoTokenizer
 
-    from inference.fast_tokenizer import load_fast_tokenizer
+    from inference.text.fast_tokenizer import load_fast_tokenizer
 
     for folder in (tiny_ranker_onnx_dir, LITE / "lite-generator"):
         ours = load_fast_tokenizer(inspect_folder(folder))
@@ -95,8 +95,8 @@ def test_batch_padding_and_truncation_match_transformers(tiny_ranker_onnx_dir, s
 def test_chat_template_renders_like_transformers(tiny_generator_onnx_dir) -> None:
     from transformers import AutoTokenizer
 
-    from inference.chat import build_generation_messages, render_training_example
-    from inference.fast_tokenizer import load_fast_tokenizer
+    from inference.text.chat import build_generation_messages, render_training_example
+    from inference.text.fast_tokenizer import load_fast_tokenizer
 
     messages = build_generation_messages(PROMPT, [("Встречаются два кота", "и молчат.")])
     for folder in (tiny_generator_onnx_dir, LITE / "lite-generator"):
@@ -113,8 +113,8 @@ def test_chat_template_renders_like_transformers(tiny_generator_onnx_dir) -> Non
 
 
 def test_template_helpers_as_in_transformers(tmp_path, tiny_generator_onnx_dir) -> None:
-    from inference.errors import ModelError
-    from inference.fast_tokenizer import load_fast_tokenizer
+    from inference.core.errors import ModelError
+    from inference.text.fast_tokenizer import load_fast_tokenizer
 
     tok = load_fast_tokenizer(inspect_folder(tiny_generator_onnx_dir))
     tok.chat_template = (
@@ -139,7 +139,7 @@ def test_numpy_processors_match_transformers() -> None:
         TopPLogitsWarper,
     )
 
-    from inference import ort_decoder as dec
+    from inference.text import ort_decoder as dec
 
     rng = np.random.default_rng(0)
     logits = rng.normal(0, 3, (4, 97)).astype(np.float32)
@@ -170,8 +170,8 @@ def pair(tiny_generator_dir, tiny_generator_onnx_dir):
 
 
 def test_onnx_generator_holds_no_torch_objects(pair) -> None:
-    from inference.fast_tokenizer import FastTokenizer
-    from inference.ort_models import OnnxCausalLM
+    from inference.text.fast_tokenizer import FastTokenizer
+    from inference.text.ort_models import OnnxCausalLM
 
     _, lean = pair
     assert isinstance(lean.tokenizer, FastTokenizer) and isinstance(lean.model, OnnxCausalLM)
@@ -183,7 +183,7 @@ def test_onnx_generator_holds_no_torch_objects(pair) -> None:
 def test_greedy_tokens_match_torch_and_optimum(pair, tiny_generator_onnx_dir) -> None:
     from optimum.onnxruntime import ORTModelForCausalLM
 
-    from inference.generation_hooks import (
+    from inference.text.generation_hooks import (
         RawLogprobRecorder,
         build_generation_config,
         build_processors,
@@ -217,7 +217,7 @@ def test_greedy_tokens_match_torch_and_optimum(pair, tiny_generator_onnx_dir) ->
 
 
 def _prompt_text(gen) -> str:
-    from inference.chat import render_generation_prompt
+    from inference.text.chat import render_generation_prompt
 
     return render_generation_prompt(gen.tokenizer, PROMPT)
 
@@ -330,10 +330,10 @@ def test_ranker_scores_match_torch_and_optimum(tiny_ranker_dir, tiny_ranker_onnx
 # --- the poster path imports no heavy library ----------------------------------------------------
 LEAN_SCRIPT = """
 import json, sys
-from inference.generator import load_generator
-from inference.ranker import load_ranker
-from inference.params import GenerationParams
-from inference.progress import Progress
+from inference.text.generator import load_generator
+from inference.text.ranker import load_ranker
+from inference.core.params import GenerationParams
+from inference.core.progress import Progress
 gen = load_generator(sys.argv[1], "onnx", threads=1)
 ranker = load_ranker(sys.argv[2], "onnx", threads=1)
 found = gen.generate("Заходит как-то программист в бар", 4, GenerationParams(seed=1), Progress())

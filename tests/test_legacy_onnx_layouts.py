@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from inference.errors import ModelError
-from inference.generator import load_generator
-from inference.model_folders import inspect_folder
-from inference.params import GenerationParams
-from inference.progress import Progress
+from inference.core.errors import ModelError
+from inference.core.params import GenerationParams
+from inference.core.progress import Progress
+from inference.text.generator import load_generator
+from inference.text.model_folders import inspect_folder
 
 PROMPTS = ("Приходит мужик в бар", "Штирлиц долго смотрел в одну точку")
 GREEDY = GenerationParams(temperature=0.0, repetition_penalty=1.5, max_new_tokens=16, seed=1)

@@ -9,12 +9,12 @@ import zipfile
 import numpy as np
 import pytest
 
-from inference.errors import Cancelled, InputError, ModelError
-from inference.lite_illustrator import LiteIllustrator, default_folder, load_lite_illustrator
-from inference.lite_match import INDEX_FILE, SPRITES_FILE, choose_emoji, sprite_name
-from inference.params import ImageParams
-from inference.progress import Progress
-from inference.stages import Illustrator
+from inference.core.errors import Cancelled, InputError, ModelError
+from inference.core.params import ImageParams
+from inference.core.progress import Progress
+from inference.core.stages import Illustrator
+from inference.image.lite_illustrator import LiteIllustrator, default_folder, load_lite_illustrator
+from inference.image.lite_match import INDEX_FILE, SPRITES_FILE, choose_emoji, sprite_name
 
 
 @pytest.fixture(scope="module")

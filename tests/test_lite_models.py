@@ -1,8 +1,8 @@
 """The bundled lite models (resources/models/lite-*) and the steps of their rebuild.
 
 The first half loads the committed bundle through the app's normal loaders: the generator
-is a Qwen2 folder with a chat template that writes Russian through ``inference.generator``,
-the ranker a num_labels=1 BERT folder that scores through ``inference.ranker``. The second
+is a Qwen2 folder with a chat template that writes Russian through ``inference.text.generator``,
+the ranker a num_labels=1 BERT folder that scores through ``inference.text.ranker``. The second
 half runs the rebuild's data and tokenizer steps on a tiny hand-made input (no training).
 """
 
@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from inference.model_manager import ModelManager, bundled_model_dir
-from inference.params import GenerationParams
-from inference.progress import Progress
-from inference.settings import Settings
+from inference.core.params import GenerationParams
+from inference.core.progress import Progress
+from inference.core.settings import Settings
+from inference.models.model_manager import ModelManager, bundled_model_dir
 
 PROMPT = "Заходит как-то программист в бар"
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
@@ -34,14 +34,14 @@ def _bundle(role: str) -> Path:
 
 @pytest.fixture(scope="module")
 def lite_generator():
-    from inference.generator import load_generator
+    from inference.text.generator import load_generator
 
     return load_generator(_bundle("generator"), backend="onnx", threads=2)
 
 
 @pytest.fixture(scope="module")
 def lite_ranker():
-    from inference.ranker import load_ranker
+    from inference.text.ranker import load_ranker
 
     return load_ranker(_bundle("ranker"), backend="onnx", threads=2)
 
@@ -210,9 +210,9 @@ def test_corpus_import_split_and_pairs(tiny_sources, tmp_path):
 
 
 def test_tokenizers_and_untrained_models_load_in_the_app(tiny_sources, tmp_path):
-    from inference.chat import render_generation_prompt
-    from inference.generator import load_generator
-    from inference.ranker import load_ranker
+    from inference.text.chat import render_generation_prompt
+    from inference.text.generator import load_generator
+    from inference.text.ranker import load_ranker
     from training.generator_data import IGNORE
     from training.lite.corpus import build_database, make_data_dir
     from training.lite.generator_build import prepare_generator_base
@@ -285,7 +285,7 @@ def test_junk_negatives_are_what_the_filter_calls_junk_and_vary():
     """The lite ranker's junk negatives (training/lite/junk.py) are of the kinds the joke
     filter names, built from pieces so that no fixed sentence repeats; a group holds one of
     each next to the real ending, and needs no generator tokenizer (bigram skipped)."""
-    from inference.joke_filter import is_assistant_talk, is_echo, is_label
+    from inference.text.joke_filter import is_assistant_talk, is_echo, is_label
     from training.lite.degrade import build_groups
     from training.lite.junk import MAKERS
 
@@ -321,10 +321,10 @@ def test_the_bundled_gate_sets_assistant_talk_aside_whatever_the_ranker_says(tin
     none of them training text) is ranked below the real ending by the lite ranker; under a
     chosen ranker what the gate sets aside (the clearer half here) goes last with the
     reason, and a real ending is never set aside."""
-    from inference.params import Candidate
-    from inference.pipeline import Pipeline
-    from inference.ranker import REASON_NOT_JOKE, read_gate_threshold
-    from inference.result import Result
+    from inference.core.params import Candidate
+    from inference.runs.pipeline import Pipeline
+    from inference.runs.result import Result
+    from inference.text.ranker import REASON_NOT_JOKE, read_gate_threshold
 
     assert read_gate_threshold(_bundle("ranker")) is not None
     settings = Settings()

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from inference.cli import main
-from inference.errors import ImageError
-from inference.memory_guard import (
+from demotivator.cli import main
+from inference.core.errors import ImageError
+from inference.image.memory_guard import (
     ENV_AVAILABLE_MB,
     MB,
     DrawPlan,
@@ -83,9 +83,9 @@ def test_picture_sessions_give_their_memory_back(tiny_sd_onnx_dir):
     text encoder: measured on a tiny SD with attention at full latent resolution, the old
     defaults held 2.7 GB after two 512² posters where these peak at 1.5 GB and hold nothing
     of it (docs/performance.md)."""
-    from inference.illustrator import load_illustrator
-    from inference.params import ImageParams
-    from inference.progress import Progress
+    from inference.core.params import ImageParams
+    from inference.core.progress import Progress
+    from inference.image.illustrator import load_illustrator
 
     illustrator = load_illustrator(tiny_sd_onnx_dir, "onnx", threads=1)
     pipe = illustrator.pipe

@@ -12,10 +12,10 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from inference.errors import ModelError
-from inference.model_manager import ModelManager
-from inference.model_store import ModelStore
-from inference.settings import Settings, load_settings
+from inference.core.errors import ModelError
+from inference.core.settings import Settings, load_settings
+from inference.models.model_manager import ModelManager
+from inference.models.model_store import ModelStore
 from tests.test_model_store import run_cli
 
 
@@ -106,7 +106,7 @@ def test_import_refuses_pickle_weights_the_loaders_refuse(store, tmp_path, tiny_
 
 
 def test_a_manifest_naming_files_outside_its_folder_is_not_trusted(store, tiny_generator_dir):
-    from inference.model_manifest import MANIFEST_NAME
+    from inference.models.model_manifest import MANIFEST_NAME
 
     model = store.import_folder(tiny_generator_dir, "generator", "gen")
     outside = store.root / "outside.txt"
@@ -148,7 +148,7 @@ def test_bundled_models_can_be_chosen_with_use(capsys, model_id):
     settings = Settings()
     role = model_id.removeprefix("lite-")
     setattr(settings.models, f"{role}_dir", "/no/such/folder")
-    from inference.settings import save_settings
+    from inference.core.settings import save_settings
 
     save_settings(settings)
     code, out, err = run_cli(capsys, "use", model_id)

@@ -10,17 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from inference import cli_models
-from inference.catalog import CatalogError, load_catalog, parse_catalog
-from inference.downloader import SpeedMeter, offline_mode
-from inference.errors import ModelError
-from inference.human_units import format_bytes, format_duration
-from inference.i18n import set_language
-from inference.model_manifest import MANIFEST_NAME
-from inference.model_store import ModelStore, slug_id, use_model
-from inference.progress import Progress
-from inference.registry import ROLES
-from inference.settings import Settings, load_settings
+from demotivator import models as cli_models
+from inference.core.errors import ModelError
+from inference.core.human_units import format_bytes, format_duration
+from inference.core.i18n import set_language
+from inference.core.progress import Progress
+from inference.core.registry import ROLES
+from inference.core.settings import Settings, load_settings
+from inference.models.catalog import CatalogError, load_catalog, parse_catalog
+from inference.models.downloader import SpeedMeter, offline_mode
+from inference.models.model_manifest import MANIFEST_NAME
+from inference.models.model_store import ModelStore, slug_id, use_model
 
 
 @pytest.fixture
@@ -289,7 +289,7 @@ def test_lite_entries_are_what_the_app_runs_with_no_model_chosen(store, capsys):
     """Each bundled catalogue entry points at the folder the app really uses for its role
     when nothing is configured, so `models list` calls it «встроена», not «нет в этой
     сборке» (the lite illustrator lives in resources/lite_illustrator, not models/)."""
-    from inference.model_manager import ModelManager
+    from inference.models.model_manager import ModelManager
 
     catalog = load_catalog()
     manager = ModelManager(Settings())
@@ -310,8 +310,8 @@ def test_lite_entries_are_what_the_app_runs_with_no_model_chosen(store, capsys):
 def test_using_the_lite_illustrator_entry_keeps_the_picture_backend(store):
     """«Использовать» on the lite-illustrator row means the default (no folder); the backend
     chosen for real picture models is not turned into "torch" by the emoji folder."""
-    from inference.model_manager import ModelManager
-    from inference.registry import no_folder_backend
+    from inference.core.registry import no_folder_backend
+    from inference.models.model_manager import ModelManager
 
     lite = store.status(load_catalog().get("lite-illustrator")).installed
     lite_backend = no_folder_backend("illustrator")
@@ -376,7 +376,7 @@ def test_offline_mode_is_read_at_call_time(monkeypatch):
 
 
 def test_first_run_offer_only_while_nothing_is_installed(store, tiny_generator_dir):
-    from inference.installer import first_run_offer
+    from inference.models.installer import first_run_offer
 
     offer = first_run_offer(Settings(), store)
     assert {e.role for e in offer} == {"generator", "illustrator"}

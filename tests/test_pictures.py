@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inference import i18n
-from inference.errors import ImageError
-from inference.pictures import MAX_PICTURE_BYTES, load_picture, to_rgb
+from inference.core import i18n
+from inference.core.errors import ImageError
+from inference.image.pictures import MAX_PICTURE_BYTES, load_picture, to_rgb
 from tests.synthetic_pictures import arrow, landscape
 
 FORMATS = {"jpeg": ".jpg", "png": ".png", "webp": ".webp", "bmp": ".bmp", "gif": ".gif"}
@@ -183,7 +183,7 @@ def test_to_rgb_modes() -> None:
 def _cli(*args: str) -> subprocess.CompletedProcess:
     # The hang guard is far beyond any run: a FIFO that blocks would never end at all.
     return subprocess.run(
-        [sys.executable, "-m", "inference.cli", "make", "Шутка", *args],
+        [sys.executable, "-m", "demotivator.cli", "make", "Шутка", *args],
         capture_output=True,
         text=True,
         timeout=300,

@@ -7,12 +7,12 @@ import json
 import pytest
 from PIL import Image
 
-from inference.errors import Cancelled, ModelError
-from inference.params import GenerationParams, ImageParams
-from inference.pipeline import MakeRequest, Pipeline
-from inference.progress import Progress
-from inference.result import RANKING_LIKELIHOOD, RANKING_RANKER
-from inference.settings import Settings
+from inference.core.errors import Cancelled, ModelError
+from inference.core.params import GenerationParams, ImageParams
+from inference.core.progress import Progress
+from inference.core.settings import Settings
+from inference.runs.pipeline import MakeRequest, Pipeline
+from inference.runs.result import RANKING_LIKELIHOOD, RANKING_RANKER
 
 PROMPT = "Заходит как-то программист в бар"
 
@@ -61,7 +61,7 @@ def test_full_run_with_own_picture_ranks_by_likelihood(
     tiny_generator_dir, own_picture, monkeypatch
 ):
     # likelihood only when no ranker exists at all: a build without the bundled lite one
-    import inference.model_manager as mm
+    import inference.models.model_manager as mm
 
     monkeypatch.setattr(mm, "bundled_model_dir", lambda role: None)
     pipeline = Pipeline(make_settings(tiny_generator_dir))

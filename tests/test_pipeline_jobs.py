@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from inference.errors import Cancelled
-from inference.pipeline import MORE, REDRAW, RUN, MakeRequest, Pipeline
+from inference.core.errors import Cancelled
+from inference.runs.pipeline import MORE, REDRAW, RUN, MakeRequest, Pipeline
 from tests.test_pipeline import PROMPT, Recorder, make_settings
 
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inference.errors import ImageError, InputError
-from inference.params import PosterStyle
-from inference.poster import (
+from inference.core.errors import ImageError, InputError
+from inference.core.params import PosterStyle
+from inference.poster.poster import (
     BUNDLED_FONT,
     PosterLayout,
     compose_poster,
@@ -19,7 +19,7 @@ from inference.poster import (
     render_poster,
     scale_picture,
 )
-from inference.text_fit import (
+from inference.poster.text_fit import (
     REF_SIZE,
     _Measure,
     break_word,

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from transformers import AutoTokenizer
 
-from inference.chat import (
+from inference.text.chat import (
     SYSTEM_PROMPT_RU,
     build_generation_messages,
     render_generation_prompt,
     render_training_example,
 )
-from inference.postprocess import (
+from inference.text.postprocess import (
     clean_ending,
     find_end,
     normalise,

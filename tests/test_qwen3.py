@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from inference.chat import render_generation_prompt
-from inference.generator import load_generator
-from inference.params import GenerationParams
-from inference.progress import Progress
+from inference.core.params import GenerationParams
+from inference.core.progress import Progress
+from inference.text.chat import render_generation_prompt
+from inference.text.generator import load_generator
 from tests.tiny_text_models import build_tiny_qwen
 
 PROMPT = "Приходит мужик в бар"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from inference.errors import ModelError
-from inference.ranker import BATCH_SIZE, TextRanker, load_ranker
-from inference.stages import Ranker
+from inference.core.errors import ModelError
+from inference.core.stages import Ranker
+from inference.text.ranker import BATCH_SIZE, TextRanker, load_ranker
 from tests.tiny_text_models import build_tiny_bert_ranker
 
 TEXTS = [
@@ -101,7 +101,7 @@ def test_missing_folder_and_corrupt_weights(tmp_path, tiny_ranker_dir) -> None:
 
 
 def test_gate_threshold_and_score_scale_are_read_from_the_folder(tiny_ranker_dir, tmp_path):
-    from inference.ranker import GATE_FILE, SCALE_FILE, to_percent
+    from inference.text.ranker import GATE_FILE, SCALE_FILE, to_percent
 
     folder = Path(shutil.copytree(tiny_ranker_dir, tmp_path / "ranker"))
     plain = load_ranker(folder, "torch", threads=1)

@@ -19,14 +19,14 @@ JUNK = {"assistant_talk", "echo", "label"}
 def test_lite_ranker_puts_real_endings_above_assistant_talk_and_echoes():
     import random
 
-    from inference.generator import load_generator
-    from inference.joke_corpus import load_pairs
-    from inference.joke_filter import judge
-    from inference.model_manager import bundled_model_dir
-    from inference.params import GenerationParams, full_joke
-    from inference.postprocess import clean_ending, strip_prompt_echo
-    from inference.progress import Progress
-    from inference.ranker import load_ranker
+    from inference.core.params import GenerationParams, full_joke
+    from inference.core.progress import Progress
+    from inference.models.model_manager import bundled_model_dir
+    from inference.text.generator import load_generator
+    from inference.text.joke_corpus import load_pairs
+    from inference.text.joke_filter import judge
+    from inference.text.postprocess import clean_ending, strip_prompt_echo
+    from inference.text.ranker import load_ranker
     from training.lite.degrade import roc_auc
 
     pairs = [p for p in load_pairs() if p.split == "test" and p.source != "ru-proverbs"]

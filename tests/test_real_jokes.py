@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from inference.cli import main
+from demotivator.cli import main
 
 FOLDER = os.environ.get("DEMOTIVATOR_REAL_GENERATOR", "")
 BACKEND = os.environ.get("DEMOTIVATOR_REAL_BACKEND", "torch")

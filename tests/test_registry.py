@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from inference import registry
-from inference.cli_make import apply_overrides, build_parser
-from inference.errors import ModelError
-from inference.i18n import tr
-from inference.model_manager import ModelManager
-from inference.params import ImageParams
-from inference.progress import Progress
-from inference.settings import CHOICES, Settings, settings_from_dict
+from demotivator.make import apply_overrides, build_parser
+from inference.core import registry
+from inference.core.errors import ModelError
+from inference.core.i18n import tr
+from inference.core.params import ImageParams
+from inference.core.progress import Progress
+from inference.core.settings import CHOICES, Settings, settings_from_dict
+from inference.models.model_manager import ModelManager
 
 
 def test_every_loader_resolves_and_every_label_is_translated():
@@ -75,8 +75,8 @@ def test_the_loaded_stage_agrees_with_its_registry_entry():
 
 
 def test_family_members_are_what_a_folder_loader_picks_between():
-    from inference.illustrator_folders import BACKENDS as SD_BACKENDS
-    from inference.model_folders import BACKENDS as TEXT_BACKENDS
+    from inference.image.illustrator_folders import BACKENDS as SD_BACKENDS
+    from inference.text.model_folders import BACKENDS as TEXT_BACKENDS
 
     assert TEXT_BACKENDS == registry.family_members("hf-text") == registry.backend_names("ranker")
     assert set(TEXT_BACKENDS) <= set(registry.backend_names("generator"))

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from inference.errors import OutputError
-from inference.output_files import companion_paths, new_part
-from inference.params import Candidate
-from inference.result import Result
+from inference.core.errors import OutputError
+from inference.core.params import Candidate
+from inference.runs.output_files import companion_paths, new_part
+from inference.runs.result import Result
 
 
 def make_result(colour: tuple[int, int, int] = (0, 0, 0), picture: bool = True) -> Result:
@@ -116,7 +116,7 @@ def test_a_folder_as_output_is_called_a_folder(tmp_path):
 _HOLDER = """
 import sys
 from pathlib import Path
-from inference.output_files import new_part
+from inference.runs.output_files import new_part
 part = new_part(Path(sys.argv[1]))
 print(part.path, flush=True)
 sys.stdin.read()
@@ -165,7 +165,7 @@ def test_an_own_temporary_file_is_never_the_target(tmp_path):
 def _make(*args: str) -> subprocess.Popen:
     """``demotivator make`` with the bundled lite models, as a user runs it."""
     return subprocess.Popen(
-        [sys.executable, "-m", "inference.cli", "make", *args, "--quiet", "--threads", "1"],
+        [sys.executable, "-m", "demotivator.cli", "make", *args, "--quiet", "--threads", "1"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

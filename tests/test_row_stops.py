@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from inference.generator import load_generator
-from inference.ort_decoder import generate
-from inference.params import GenerationParams
-from inference.progress import Progress, ProgressEvent
-from inference.token_rows import row_end
+from inference.core.params import GenerationParams
+from inference.core.progress import Progress, ProgressEvent
+from inference.text.generator import load_generator
+from inference.text.ort_decoder import generate
+from inference.text.token_rows import row_end
 
 PROMPT = "Приходит мужик в бар"
 SAMPLED = GenerationParams(

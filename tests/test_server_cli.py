@@ -23,7 +23,7 @@ PROMPT = "Приходит мужик в библиотеку"
 
 
 def cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "inference.cli", "make", PROMPT, *args]
+    return [sys.executable, "-m", "demotivator.cli", "make", PROMPT, *args]
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

@@ -10,10 +10,10 @@ import threading
 
 import pytest
 
-from inference.errors import Cancelled, ModelError
-from inference.params import GenerationParams
-from inference.progress import Progress
-from inference.server_generator import ServerGenerator, check_server, is_server_url
+from inference.core.errors import Cancelled, ModelError
+from inference.core.params import GenerationParams
+from inference.core.progress import Progress
+from inference.text.server_generator import ServerGenerator, check_server, is_server_url
 from tests.fixtures_gguf import llama_server, tiny_gguf  # noqa: F401  (fixtures)
 from tests.llm_fault_server import FaultServer
 

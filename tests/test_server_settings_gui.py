@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from desktop_app.settings_dialog import SettingsDialog
-from inference.settings import Settings
+from inference.core.settings import Settings
 from tests.llm_fault_server import FaultServer
 from tests.test_server_generator import free_port
 

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from inference.i18n import set_language
-from inference.settings import (
+from inference.core.i18n import set_language
+from inference.core.settings import (
     Settings,
     config_dir,
     data_dir,
@@ -140,7 +140,7 @@ def test_the_cli_starts_with_a_deeply_nested_settings_file(isolated_dirs, tmp_pa
     path.write_bytes(b'{"a":' * 50_000 + b"1" + b"}" * 50_000)
     # A bad output suffix fails right after the settings are read: no model runs.
     proc = subprocess.run(
-        [sys.executable, "-m", "inference.cli", "make", "Шутка", "-o", str(tmp_path / "x.txt")],
+        [sys.executable, "-m", "demotivator.cli", "make", "Шутка", "-o", str(tmp_path / "x.txt")],
         capture_output=True,
         text=True,
         timeout=300,
@@ -152,7 +152,7 @@ def test_the_cli_starts_with_a_deeply_nested_settings_file(isolated_dirs, tmp_pa
 
 _SAVER = """
 import sys
-from inference.settings import Settings, save_settings
+from inference.core.settings import Settings, save_settings
 settings = Settings()
 settings.n_candidates = int(sys.argv[1])
 for _ in range(300):

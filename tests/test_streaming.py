@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from inference.few_shot import ROWS_PER_GROUP
-from inference.generator import TextGenerator, load_generator
-from inference.params import GenerationParams
-from inference.progress import Progress, ProgressEvent
-from inference.visual_prompt import SCENE_MAX_NEW_TOKENS, scene_done
+from inference.core.params import GenerationParams
+from inference.core.progress import Progress, ProgressEvent
+from inference.text.few_shot import ROWS_PER_GROUP
+from inference.text.generator import TextGenerator, load_generator
+from inference.text.visual_prompt import SCENE_MAX_NEW_TOKENS, scene_done
 
 pytestmark = pytest.mark.usefixtures("restore_torch_threads")
 PROMPT = "Заходит как-то программист в бар"
@@ -73,7 +73,7 @@ def test_scene_stops_at_its_first_sentence(text, done):
 
 
 def test_scene_prompt_beginning_is_read_once_with_the_same_logits(generators):
-    from inference.chat import render_scene_prompt
+    from inference.text.chat import render_scene_prompt
 
     gen = generators["onnx"]
     text = render_scene_prompt(gen.tokenizer, "Штирлиц шёл по лесу.")

@@ -8,10 +8,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [
-    "inference/model_folders.py",
-    "inference/text_backends.py",
-    "inference/generator.py",
-    "inference/ranker.py",
+    "inference/text/model_folders.py",
+    "inference/text/text_backends.py",
+    "inference/text/generator.py",
+    "inference/text/ranker.py",
     "export/common.py",
     "export/text.py",
 ]

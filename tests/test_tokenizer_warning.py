@@ -10,8 +10,8 @@ import shutil
 
 from transformers import AutoTokenizer
 
-from inference.model_folders import inspect_folder
-from inference.text_backends import _transformers_tokenizer
+from inference.text.model_folders import inspect_folder
+from inference.text.text_backends import _transformers_tokenizer
 
 PHRASE = "fix_mistral_regex"
 

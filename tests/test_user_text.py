@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from PIL import Image
 
-from inference.params import Candidate
-from inference.pipeline import Pipeline
-from inference.result import Result
-from inference.settings import Settings
-from inference.user_text import clean_user_text
+from inference.core.params import Candidate
+from inference.core.settings import Settings
+from inference.core.user_text import clean_user_text
+from inference.runs.pipeline import Pipeline
+from inference.runs.result import Result
 
 
 def test_terminal_escapes_and_control_characters_are_removed():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from inference.visual_prompt import (
+from inference.text.visual_prompt import (
     MAX_WORDS,
     SCENE_SYSTEM_PROMPT,
     build_scene_messages,

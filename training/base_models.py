@@ -8,9 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from inference.errors import ModelError
-from inference.i18n import tr
-from inference.model_folders import FolderInfo, describe_load_error, inspect_folder
+from inference.core.errors import ModelError
+from inference.core.i18n import tr
+from inference.text.model_folders import FolderInfo, describe_load_error, inspect_folder
 
 DOMAIN = "training"
 T = TypeVar("T")
@@ -84,6 +84,6 @@ def load_pretrained(cls: Any, info: FolderInfo, **kwargs: Any) -> Any:
 def usable_length(requested: int, tokenizer: Any, config: Any) -> int:
     """``--max-length`` capped by what the model takes (its position embeddings, the
     tokenizer's real limit): a longer input would crash a small base mid-training."""
-    from inference.text_backends import model_max_length
+    from inference.text.text_backends import model_max_length
 
     return min(requested, model_max_length(tokenizer, config, fallback=requested))

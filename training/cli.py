@@ -12,8 +12,8 @@ import importlib
 import sys
 
 import inference  # noqa: F401  (sets OMP_WAIT_POLICY before anything imports torch)
-from inference.cli_common import EXIT_USAGE
-from inference.i18n import tr
+from inference.core.i18n import tr
+from inference.terminal.cli_common import EXIT_USAGE
 
 DOMAIN = "training"
 

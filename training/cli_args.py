@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from inference.cli_common import cancel_on_sigint, report_user_errors
-from inference.i18n import tr
-from inference.progress import Progress
+from inference.core.i18n import tr
+from inference.core.progress import Progress
+from inference.terminal.cli_common import cancel_on_sigint, report_user_errors
 from training.trainer_common import TrainOptions
 
 DOMAIN = "training"

@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from inference.cli_common import ArgumentParser, report_user_errors
-from inference.i18n import tr
+from inference.core.i18n import tr
+from inference.terminal.cli_common import ArgumentParser, report_user_errors
 from training.date_split import SplitConfig
 from training.prepare import PrepareConfig, prepare_dataset
 from training.punchline import METHODS, PairConfig

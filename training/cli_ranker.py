@@ -6,9 +6,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from inference.cli_common import ArgumentParser
-from inference.i18n import tr
-from inference.progress import Progress
+from inference.core.i18n import tr
+from inference.core.progress import Progress
+from inference.terminal.cli_common import ArgumentParser
 from training.cli_args import (
     DOMAIN,
     add_io_arguments,

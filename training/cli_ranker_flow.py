@@ -8,10 +8,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from inference.cli_common import ArgumentParser, cancel_on_sigint, report_user_errors
-from inference.cli_progress import StderrProgressBars
-from inference.i18n import tr
-from inference.progress import Progress
+from inference.core.i18n import tr
+from inference.core.progress import Progress
+from inference.terminal.cli_common import ArgumentParser, cancel_on_sigint, report_user_errors
+from inference.terminal.cli_progress import StderrProgressBars
 from training.cli_args import _positive_int, add_train_arguments, train_options
 from training.cli_ranker import EXIT_NOT_LEARNED
 
@@ -19,7 +19,7 @@ DOMAIN = "ranker_flow"
 
 
 def default_work_dir() -> Path:
-    from inference.settings import data_dir
+    from inference.core.settings import data_dir
 
     return data_dir() / "training" / "ranker-from-anekdot"
 
@@ -32,7 +32,7 @@ def _day(value: str) -> date:
 
 
 def _label(stage: str) -> str:
-    from inference.cli_progress import stage_label
+    from inference.terminal.cli_progress import stage_label
 
     key = f"step.{stage}"
     text = tr(key, DOMAIN)

@@ -20,8 +20,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from inference.errors import InputError, OutputError
-from inference.i18n import tr
+from inference.core.errors import InputError, OutputError
+from inference.core.i18n import tr
 
 DOMAIN = "training"
 SPLITS = ("train", "validation", "test")

@@ -14,8 +14,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from inference.errors import InputError
-from inference.i18n import tr
+from inference.core.errors import InputError
+from inference.core.i18n import tr
 
 SPLITS = ("train", "validation", "test")
 

@@ -1,6 +1,6 @@
 """Generator examples: (setup, punchline) → token ids with the loss on the punchline only.
 
-The text comes from :func:`inference.chat.render_training_example` — the same function the
+The text comes from :func:`inference.text.chat.render_training_example` — the same function the
 generator's prompt is built with — so the model is trained on exactly what it is later
 prompted with: system instruction, setup as the user turn, punchline as the assistant turn,
 then the end of turn / EOS. Prompt and completion are tokenised separately, as at
@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from inference.chat import render_training_example
+from inference.text.chat import render_training_example
 
 IGNORE = -100  # positions the loss skips (PyTorch's cross-entropy ignore_index)
 

@@ -15,10 +15,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inference.errors import InputError
-from inference.generator import SUPPORTED_MODEL_TYPES
-from inference.i18n import tr
-from inference.progress import Progress
+from inference.core.errors import InputError
+from inference.core.i18n import tr
+from inference.core.progress import Progress
+from inference.text.generator import SUPPORTED_MODEL_TYPES
 from training import plots
 from training.base_models import check_base_folder, load_pretrained, usable_length
 from training.data_files import check_data_dir, load_split, prepare_output_dir, write_json

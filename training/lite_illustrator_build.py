@@ -29,8 +29,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from inference import lemmas
-from inference.lite_match import INDEX_FILE, SPRITES_FILE, sprite_name
+from inference.image.lite_match import INDEX_FILE, SPRITES_FILE, sprite_name
+from inference.text import lemmas
 from resources import resource_path
 
 DEBS = {

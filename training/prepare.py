@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from inference.errors import InputError
-from inference.i18n import tr
+from inference.core.errors import InputError
+from inference.core.i18n import tr
 from training import data_files as df
 from training.date_split import SplitConfig, repost_groups, split_by_date
 from training.punchline import PairConfig, split_joke

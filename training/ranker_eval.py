@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from inference.i18n import tr
+from inference.core.i18n import tr
 from training.metrics import regression_metrics
 from training.ranker_data import TargetRows
 

@@ -28,9 +28,9 @@ from typing import Any
 
 import numpy as np
 
-from inference.errors import DemotivatorError
-from inference.i18n import tr
-from inference.progress import Progress
+from inference.core.errors import DemotivatorError
+from inference.core.i18n import tr
+from inference.core.progress import Progress
 from training.trainer_common import TrainOptions
 
 DOMAIN = "ranker_flow"
@@ -82,7 +82,7 @@ class Flow:
             return {}
 
     def record(self, step: str, value: dict[str, Any]) -> None:
-        from inference.jsonfiles import write_json_file
+        from inference.core.jsonfiles import write_json_file
 
         state = self.state()
         state[step] = value
@@ -105,10 +105,10 @@ class Flow:
         return self.state()
 
     def step_base(self) -> None:
-        from inference.downloader import DownloadOptions
-        from inference.installer import install
-        from inference.model_store import ModelStore
-        from inference.settings import load_settings
+        from inference.core.settings import load_settings
+        from inference.models.downloader import DownloadOptions
+        from inference.models.installer import install
+        from inference.models.model_store import ModelStore
 
         folder = Path(self.cfg.base).expanduser()
         if folder.is_dir():
@@ -189,8 +189,8 @@ class Flow:
         self.record("train", {"model": str(self.work / "model"), **summary})
 
     def step_install(self) -> None:
-        from inference.model_store import ModelStore, use_model
-        from inference.settings import load_settings, save_settings
+        from inference.core.settings import load_settings, save_settings
+        from inference.models.model_store import ModelStore, use_model
 
         trained = self.state()["train"]
         if not trained["verdict"]["learned"]:
@@ -211,10 +211,10 @@ class Flow:
 
 
 def write_score_scale(model_dir: Path, data_dir: Path, target: str) -> None:
-    """The model's scores on the held-out jokes at each percentile (see inference.ranker):
+    """The model's scores on the held-out jokes at each percentile (see inference.text.ranker):
     the app shows a candidate's score as "better than P % of these jokes"."""
-    from inference.jsonfiles import write_json_file
-    from inference.ranker import SCALE_FILE, load_ranker
+    from inference.core.jsonfiles import write_json_file
+    from inference.text.ranker import SCALE_FILE, load_ranker
     from training.ranker_data import load_target_rows
 
     rows = load_target_rows(data_dir, "test", target)

@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from inference.errors import InputError
-from inference.i18n import tr
-from inference.progress import Progress
+from inference.core.errors import InputError
+from inference.core.i18n import tr
+from inference.core.progress import Progress
 from training import plots
 from training.base_models import check_base_folder, load_pretrained, usable_length
 from training.data_files import check_data_dir, prepare_output_dir, write_json

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from inference.errors import Cancelled
-from inference.i18n import tr
-from inference.progress import Progress
+from inference.core.errors import Cancelled
+from inference.core.i18n import tr
+from inference.core.progress import Progress
 
 DOMAIN = "training"
 CHECKPOINT_DIR = "checkpoints"
@@ -49,7 +49,7 @@ class TrainOptions:
 def set_threads(threads: int) -> None:
     import torch
 
-    from inference.text_backends import resolve_threads
+    from inference.text.text_backends import resolve_threads
 
     torch.set_num_threads(resolve_threads(threads))
 

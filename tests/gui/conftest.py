@@ -11,9 +11,9 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from inference.params import GenerationParams, ImageParams
-from inference.progress import ProgressEvent
-from inference.settings import Settings, save_settings
+from inference.core.params import GenerationParams, ImageParams
+from inference.core.progress import ProgressEvent
+from inference.core.settings import Settings, save_settings
 
 PROMPT = "Заходит как-то программист в бар"
 RUN_TIMEOUT_MS = 180_000  # the first run imports torch & co. on a busy 2-core box

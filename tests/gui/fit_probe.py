@@ -77,7 +77,7 @@ def clipped(window: QWidget) -> list[str]:
 def main(language: str) -> int:
     from desktop_app.application import create_application
     from desktop_app.main_window import MainWindow
-    from inference.settings import Settings
+    from inference.core.settings import Settings
 
     app = create_application([sys.argv[0]])
     window = MainWindow(Settings(language=language))

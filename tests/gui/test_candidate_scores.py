@@ -6,8 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from desktop_app.candidates_panel import SCORE_ROLE, CandidatesPanel
-from inference import i18n
-from inference.params import Candidate
+from inference.core import i18n
+from inference.core.params import Candidate
 
 
 def test_scores_read_out_of_100_and_set_aside_endings_say_why(qtbot):

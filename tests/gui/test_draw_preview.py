@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from inference.latent_preview import latents_preview
+from inference.image.latent_preview import latents_preview
 from tests.gui.conftest import run_prompt
 
 

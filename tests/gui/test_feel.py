@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QListWidget
 
 from desktop_app.candidates_panel import SCORE_ROLE
 from desktop_app.pipeline_service import ENV_NO_WARM_UP, WARM_ROLES
-from inference.progress import ProgressEvent
+from inference.core.progress import ProgressEvent
 from tests.gui.conftest import run_prompt, wait_idle
 
 

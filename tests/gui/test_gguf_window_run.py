@@ -9,8 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 
 from desktop_app.progress_panel import DONE, STOPPED
-from inference.params import GenerationParams
-from inference.settings import Settings, save_settings
+from inference.core.params import GenerationParams
+from inference.core.settings import Settings, save_settings
 from tests.fixtures_gguf import llama_server, tiny_gguf  # noqa: F401  (fixtures)
 from tests.gui.conftest import Gate, run_prompt, wait_idle
 

@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid as shiboken_valid
 
 from desktop_app.model_row_widget import ModelRowWidget
-from inference.catalog import load_catalog
-from inference.human_units import format_bytes
-from inference.install_job import CANCELLED, DONE
-from inference.model_store import ModelStore
-from inference.settings import Settings, load_settings
+from inference.core.human_units import format_bytes
+from inference.core.settings import Settings, load_settings
+from inference.models.catalog import load_catalog
+from inference.models.install_job import CANCELLED, DONE
+from inference.models.model_store import ModelStore
 from tests.hub_server import HubServer, Repo
 
 PADDING_BYTES = 16_000_000  # at 2 MB/s the big download lasts ~8 s: time to see and stop it
@@ -259,7 +259,7 @@ def test_first_run_install_downloads_and_uses_the_recommended_set(qtbot, make_wi
 
 
 def test_the_lite_notice_offers_the_install_again_after_not_now(qtbot, make_window, hub):
-    from inference.settings import save_settings
+    from inference.core.settings import save_settings
 
     save_settings(Settings(first_run_offer_dismissed=True))  # «Не сейчас» earlier
     window = make_window()
@@ -311,7 +311,7 @@ def test_import_verify_and_remove_a_local_folder(qtbot, make_window, tiny_genera
 
 
 def test_settings_file_keeps_the_first_run_answer(tmp_path):
-    from inference.settings import save_settings
+    from inference.core.settings import save_settings
 
     path = tmp_path / "settings.json"
     save_settings(Settings(first_run_offer_dismissed=True), path)

@@ -9,10 +9,10 @@ import json
 
 import pytest
 
+from demotivator.cli import main
 from desktop_app.progress_panel import SKIPPED
-from inference.cli import main
-from inference.history import History
-from inference.settings import save_settings
+from inference.core.settings import save_settings
+from inference.runs.history import History
 from tests.gui.conftest import PROMPT, run_prompt, tiny_settings
 
 

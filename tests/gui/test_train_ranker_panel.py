@@ -59,8 +59,8 @@ def test_train_stop_resume_install(qtbot, isolated_dirs: Path, tiny_ranker_dir: 
 
 
 def test_the_models_dialog_offers_it_and_uses_what_it_installs(qtbot, make_window, tiny_ranker_dir):
-    from inference.model_store import ModelStore
-    from inference.settings import load_settings
+    from inference.core.settings import load_settings
+    from inference.models.model_store import ModelStore
 
     window = make_window()
     dialog = window.open_models()

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
 
 from desktop_app.i18n import install_qt_translations
 from desktop_app.main_window import MainWindow
-from inference.i18n import set_language
-from inference.params import MAX_PROMPT_CHARS
-from inference.settings import SETTINGS_FILE, config_dir, load_settings
+from inference.core.i18n import set_language
+from inference.core.params import MAX_PROMPT_CHARS
+from inference.core.settings import SETTINGS_FILE, config_dir, load_settings
 from tests.gui.conftest import RUN_TIMEOUT_MS
 
 NAMES = {

@@ -11,8 +11,8 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QListWidget, QPushButton
 
-from inference.history import History
-from inference.output_files import companion_paths
+from inference.runs.history import History
+from inference.runs.output_files import companion_paths
 from tests.gui.conftest import PROMPT, RUN_TIMEOUT_MS, run_prompt, wait_idle
 
 
@@ -249,7 +249,7 @@ def test_history_entries_tell_versions_apart_and_the_last_comes_back(done_window
     window.close()
 
     from desktop_app.main_window import MainWindow
-    from inference.settings import SETTINGS_FILE, config_dir
+    from inference.core.settings import SETTINGS_FILE, config_dir
 
     (config_dir() / SETTINGS_FILE).write_text("{ not json", "utf-8")  # a warning at start
     again = MainWindow()

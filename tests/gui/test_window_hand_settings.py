@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inference.settings import SETTINGS_FILE, config_dir
+from inference.core.settings import SETTINGS_FILE, config_dir
 from tests.gui.conftest import RUN_TIMEOUT_MS
 
 

@@ -12,7 +12,7 @@ from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QListWidget, QPushButton
 
-from inference.settings import save_settings
+from inference.core.settings import save_settings
 from tests.gui.conftest import PROMPT, RUN_TIMEOUT_MS, Gate, tiny_settings, wait_idle
 
 NAMED = ("promptEdit", "generateButton", "settingsButton", "candidatesList", "titleEdit")

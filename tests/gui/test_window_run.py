@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QProgressBar
 
 from desktop_app.progress_panel import DONE, STOPPED
-from inference.history import History
-from inference.settings import save_settings
+from inference.core.settings import save_settings
+from inference.runs.history import History
 from tests.gui.conftest import (
     PROMPT,
     RUN_TIMEOUT_MS,

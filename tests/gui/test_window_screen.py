@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QListWidget
 
 from desktop_app import theme
 from desktop_app.main_window import MainWindow
-from inference.params import Candidate
-from inference.settings import Settings, save_settings
+from inference.core.params import Candidate
+from inference.core.settings import Settings, save_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -242,7 +242,7 @@ def test_settings_dialog_gives_back_the_room_of_a_message(make_window, qtbot, tm
 
 
 def test_negative_prompt_is_a_setting(make_window):
-    from inference.settings import load_settings
+    from inference.core.settings import load_settings
 
     window = make_window()
     dialog = window.open_settings()

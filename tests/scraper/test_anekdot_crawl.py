@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from inference.errors import Cancelled
-from inference.progress import Progress
+from inference.core.errors import Cancelled
+from inference.core.progress import Progress
 from scraper.anekdot_crawl import crawl_days
 from scraper.db import connect
 from scraper.errors import RobotsDisallowedError, RobotsUnavailableError

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from inference.errors import InputError
+from inference.core.errors import InputError
 from scraper.dataset import iter_jokes
 from scraper.db import connect
 from scraper.fortune import FortuneEntry, fortune_files, import_fortunes, parse_fortune

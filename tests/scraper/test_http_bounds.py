@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 
-from inference.errors import Cancelled
+from inference.core.errors import Cancelled
 from scraper.errors import RobotsUnavailableError
 from scraper.http import HttpSettings, PoliteClient
 from tests.scraper.conftest import serve_site

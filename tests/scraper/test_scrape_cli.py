@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from inference.i18n import set_language
+from inference.core.i18n import set_language
 from scraper.cli import main
 
 FORTUNE = "Первая шутка.\n\t\t-- Автор\n%\nВторая\nшутка.\n%\n"

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from inference.errors import InputError
+from inference.core.errors import InputError
 from scraper.dataset import JokeRecord, iter_jokes
 from scraper.db import connect
 from scraper.export import export_dataset

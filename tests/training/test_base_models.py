@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from inference.errors import ModelError
+from inference.core.errors import ModelError
 from training.base_models import check_base_folder
 from training.cli import main
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from inference.chat import render_generation_prompt
-from inference.params import GenerationParams
-from inference.progress import Progress
+from inference.core.params import GenerationParams
+from inference.core.progress import Progress
+from inference.text.chat import render_generation_prompt
 from tests.training.conftest import copy_model
 from training.generator_data import IGNORE, CompletionCollator, encode_pair, punchline_nll
 from training.generator_train import GeneratorConfig, train_generator
@@ -79,7 +79,7 @@ def _options(**kw) -> TrainOptions:
 def test_full_finetune_lowers_the_loss_and_loads_in_inference(
     tmp_path: Path, prepared_data: Path, tiny_generator_dir: Path
 ):
-    from inference.generator import load_generator
+    from inference.text.generator import load_generator
 
     cfg = GeneratorConfig(
         data_dir=prepared_data,
@@ -122,7 +122,7 @@ class StopAfter(Progress):
 def test_stop_saves_a_checkpoint_and_the_next_run_resumes(
     tmp_path: Path, prepared_data: Path, tiny_generator_dir: Path, capsys
 ):
-    from inference.errors import Cancelled
+    from inference.core.errors import Cancelled
 
     cfg = GeneratorConfig(
         data_dir=prepared_data,
@@ -151,7 +151,7 @@ def test_lora_is_merged_into_a_plain_folder_that_exports(
     from safetensors.torch import load_file
 
     from export.text import export_generator
-    from inference.generator import load_generator
+    from inference.text.generator import load_generator
 
     base = copy_model(tiny_generator_dir, tmp_path, "base")
     cfg = GeneratorConfig(

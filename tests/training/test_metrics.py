@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from inference import i18n
+from inference.core import i18n
 from training.metrics import (
     METRIC_NAMES,
     ndcg_at_k,

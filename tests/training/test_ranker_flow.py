@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from inference.catalog import load_catalog
+from inference.models.catalog import load_catalog
 from tests.hub_server import Repo, serving_hub
 from tests.scraper.server import FixtureSite
 from tests.scraper.sitegen import DayPlan, Joke, Site
@@ -153,7 +153,7 @@ def test_one_command_from_nothing_to_an_installed_ranker_resumes_after_kills(
     # `demotivator make` now ranks with it (lite generator and illustrator: offline)
     poster = tmp_path / "poster.png"
     make = subprocess.run(
-        [sys.executable, "-m", "inference.cli", "make", "Приходит кот к врачу", "-o", str(poster),
+        [sys.executable, "-m", "demotivator.cli", "make", "Приходит кот к врачу", "-o", str(poster),
          "--json", "--quiet", "--candidates", "3", "--seed", "1", "--threads", "1"],
         env=env, cwd=ROOT, capture_output=True, text=True,
     )  # fmt: skip

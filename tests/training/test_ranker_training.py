@@ -73,7 +73,7 @@ def test_metrics_beat_both_baselines(trained_ranker: Path, capsys):
 def test_trained_folder_loads_in_inference_and_scores_on_the_target_scale(
     trained_ranker: Path, prepared_data: Path
 ):
-    from inference.ranker import load_ranker
+    from inference.text.ranker import load_ranker
     from training.ranker_data import load_target_rows
 
     test = load_target_rows(prepared_data, "test", "day_percentile")

@@ -2,18 +2,18 @@
 
 ``TextGenerator.generate`` takes one beginning per call; the ranker's training data needs
 endings for thousands, so this batches beginnings (left padding) while keeping every step
-of the app's path: the same prompt text (:func:`inference.chat.render_generation_prompt`),
-the same sampling processors and generation config (:mod:`inference.generation_hooks`),
-the same stop tokens and the same clean-up (:mod:`inference.postprocess`).
+of the app's path: the same prompt text (:func:`inference.text.chat.render_generation_prompt`),
+the same sampling processors and generation config (:mod:`inference.text.generation_hooks`),
+the same stop tokens and the same clean-up (:mod:`inference.text.postprocess`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from inference.chat import render_generation_prompt
-from inference.params import GenerationParams
-from inference.postprocess import clean_ending, find_end, strip_prompt_echo
+from inference.core.params import GenerationParams
+from inference.text.chat import render_generation_prompt
+from inference.text.postprocess import clean_ending, find_end, strip_prompt_echo
 
 
 def sample_endings(
@@ -27,7 +27,7 @@ def sample_endings(
     GPU when there is one. ``generator`` is a torch-backend ``TextGenerator``."""
     import torch
 
-    from inference.generation_hooks import (
+    from inference.text.generation_hooks import (
         RawLogprobRecorder,
         build_generation_config,
         build_processors,

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inference.progress import Progress
+from inference.core.progress import Progress
 from training.lite.recipe import Recipe
 
 STEPS = (
@@ -175,7 +175,7 @@ class Build:
         self.record("ranker_eval", report)
 
     def export(self) -> None:
-        from inference.ranker import GATE_FILE, SCALE_FILE
+        from inference.text.ranker import GATE_FILE, SCALE_FILE
         from training.data_files import load_split
         from training.lite import export_bundle as eb
         from training.lite.generator_eval import perplexity_report, sample_completions

@@ -12,8 +12,8 @@ import argparse
 import dataclasses
 from pathlib import Path
 
-from inference.cli_common import ArgumentParser, cancel_on_sigint, report_user_errors
-from inference.i18n import tr
+from inference.core.i18n import tr
+from inference.terminal.cli_common import ArgumentParser, cancel_on_sigint, report_user_errors
 from training.lite.build import EXTRA_STEPS, ORDER, STEPS, Build, clean_work
 from training.lite.recipe import Recipe
 

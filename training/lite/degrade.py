@@ -4,7 +4,7 @@ What the lite ranker learns is **not** humour: with no votes in the registries' 
 learns to tell a real corpus entry from text that went wrong — which is still what the app
 needs when it picks among the lite generator's candidates. One group per real joke
 (beginning + real ending, joined as the app joins them with
-:func:`inference.params.full_joke`), with these negatives:
+:func:`inference.core.params.full_joke`), with these negatives:
 
 ``generated``   the same beginning + endings sampled by the lite generator;
 ``mismatched``  the same beginning + the ending of another joke;
@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from inference.params import full_joke
+from inference.core.params import full_joke
 from training.lite.junk import MAKERS as JUNK_MAKERS
 
 NEGATIVE_KINDS = ("generated", "mismatched", "shuffled", "truncated", "bigram", *JUNK_MAKERS)

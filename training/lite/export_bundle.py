@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from inference.params import GenerationParams
-from inference.progress import Progress
+from inference.core.params import GenerationParams
+from inference.core.progress import Progress
 
 TIMING_PROMPT = "Заходит как-то программист в бар"
 TIMING_CANDIDATES = 8
@@ -52,9 +52,9 @@ def install(src: Path, dst: Path, extra: dict[str, str] | None = None) -> None:
 
 
 def time_generator(folder: Path, threads: int = 2) -> dict[str, Any]:
-    """Seconds for 8 candidates × up to 40 new tokens through ``inference.generator``
+    """Seconds for 8 candidates × up to 40 new tokens through ``inference.text.generator``
     (ONNX Runtime, ``threads`` threads), median of a few runs after a warm-up."""
-    from inference.generator import load_generator
+    from inference.text.generator import load_generator
 
     started = time.perf_counter()
     generator = load_generator(folder, backend="onnx", threads=threads)
@@ -80,7 +80,7 @@ def time_generator(folder: Path, threads: int = 2) -> dict[str, Any]:
 
 
 def time_ranker(folder: Path, texts: list[str], threads: int = 2) -> dict[str, Any]:
-    from inference.ranker import load_ranker
+    from inference.text.ranker import load_ranker
 
     ranker = load_ranker(folder, backend="onnx", threads=threads)
     ranker.score(texts)  # warm-up

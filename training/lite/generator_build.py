@@ -3,7 +3,7 @@
 The training loop is the project's own (:mod:`training.trainer_common`: Trainer arguments,
 resume from checkpoints, Ctrl+C saves and stops); the examples are plain text plus chat
 pairs (:mod:`training.lite.lm_data`). The result is a plain Hugging Face folder that
-``inference.generator`` loads and ``export.text`` exports like any Qwen2 model.
+``inference.text.generator`` loads and ``export.text`` exports like any Qwen2 model.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from inference.progress import Progress
+from inference.core.progress import Progress
 from training.data_files import load_split, prepare_output_dir, write_json
 from training.generator_data import CompletionCollator
 from training.lite.lm_data import lm_examples, split_examples

@@ -15,8 +15,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-from inference.params import GenerationParams
-from inference.progress import Progress
+from inference.core.params import GenerationParams
+from inference.core.progress import Progress
 from training.data_files import load_split
 from training.generator_data import CompletionCollator, encode_pairs, punchline_nll
 from training.lite.lm_data import plain_example, split_examples
@@ -64,7 +64,7 @@ def perplexity_report(
 ) -> dict[str, Any]:
     """Perplexities on the test split; ``backend`` ``onnx`` scores an exported folder (to
     see what quantization costs)."""
-    from inference.generator import load_generator
+    from inference.text.generator import load_generator
 
     loaded = load_generator(model_dir, backend=backend)
     tokenizer, model = loaded.tokenizer, loaded.model
@@ -96,8 +96,8 @@ def sample_completions(
     model_dir: Path, data_dir: Path, backend: str = "torch", count: int = SAMPLE_COUNT
 ) -> list[dict[str, Any]]:
     """One sampled ending (n=1, fixed seed, the app's default sampling) for the user
-    prompts and for test beginnings, through ``inference.generator`` — unfiltered."""
-    from inference.generator import load_generator
+    prompts and for test beginnings, through ``inference.text.generator`` — unfiltered."""
+    from inference.text.generator import load_generator
 
     generator = load_generator(model_dir, backend=backend)
     pairs = load_split(data_dir, "test", "pairs")

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from inference.params import GenerationParams
+from inference.core.params import GenerationParams
 from training.data_files import (
     SPLITS,
     jokes_file,
@@ -78,7 +78,7 @@ def onnx_endings(
     beginnings, but the prompt is read once for its endings)."""
     import dataclasses
 
-    from inference.progress import Progress
+    from inference.core.progress import Progress
 
     out = []
     for i, setup in enumerate(setups):
@@ -95,7 +95,7 @@ def build_ranker_data(
     gen_recipe: GeneratorRecipe,
 ) -> dict[str, Any]:
     """Groups for every split, written as a prepared-data folder; returns its report."""
-    from inference.generator import load_generator
+    from inference.text.generator import load_generator
     from training.lite.batch_generate import sample_endings
     from training.lite.lm_data import split_examples
     from training.lite.ngram import BigramModel
@@ -166,7 +166,7 @@ def train_lite_ranker(
 def auc_report(model_dir: Path, ranker_data: Path, backend: str = "torch") -> dict[str, Any]:
     """ROC-AUC of the ranker's scores, real vs each kind of degraded text, on the test
     groups; next to the text-length baseline of :mod:`training.ranker_eval`."""
-    from inference.ranker import load_ranker
+    from inference.text.ranker import load_ranker
     from training.ranker_data import load_target_rows
     from training.ranker_eval import baseline_predictions
 
@@ -201,7 +201,7 @@ GATE_REAL_PASS = 0.95  # the gate lets through this share of real endings (valid
 def gate_report(model_dir: Path, ranker_data: Path, backend: str = "torch") -> dict[str, Any]:
     """The gate's threshold, set on the validation groups so that 95 % of real endings pass,
     and what passes it on the test groups: the share of real endings, of each negative kind."""
-    from inference.ranker import load_ranker
+    from inference.text.ranker import load_ranker
 
     ranker = load_ranker(model_dir, backend=backend)
 

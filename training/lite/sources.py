@@ -23,8 +23,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from inference.errors import InputError
-from inference.i18n import tr
+from inference.core.errors import InputError
+from inference.core.i18n import tr
 
 DOMAIN = "lite_train"
 

@@ -1,0 +1,5 @@
+import sys
+
+from demotivator.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""poster: see docs/architecture.md."""

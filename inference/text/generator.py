@@ -1,0 +1,321 @@
+"""Generator stage: a Qwen2-family causal LM writes N joke endings in one batched call.
+
+Both backends share the prompt, the stop ids, the row format and the text clean-up
+(:mod:`inference.text.postprocess`). ``torch`` runs transformers' ``generate`` with sampling,
+progress, cancel and log-probabilities hooked in by :mod:`inference.text.generation_hooks`;
+``onnx`` (the default) runs the same semantics in numpy over plain ONNX Runtime
+(:mod:`inference.text.ort_decoder`), so a poster never imports torch or transformers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from inference.core.errors import Cancelled, ModelError
+from inference.core.i18n import tr
+from inference.core.params import Candidate, GenerationParams
+from inference.core.progress import STAGE_GENERATE, STAGE_VISUAL_PROMPT, Progress
+from inference.text.candidates import answer_text, row_candidate, row_groups
+from inference.text.chat import has_chat_template, render_generation_prompt, render_scene_prompt
+from inference.text.few_shot import EXAMPLES_PER_SET, ROWS_PER_GROUP, derived_seed
+from inference.text.model_folders import DOMAIN, FolderInfo, require_weights_and_tokenizer
+from inference.text.postprocess import STOP_MARKERS, find_end
+from inference.text.text_backends import TextModel, model_max_length
+from inference.text.visual_prompt import SCENE_MAX_NEW_TOKENS, scene_done, scene_or_fallback
+
+# Qwen2-architecture decoders (Qwen2/2.5 and the same-shaped Qwen3) that Optimum exports.
+SUPPORTED_MODEL_TYPES = ("qwen2", "qwen3")
+
+
+def check_generator_folder(info: FolderInfo) -> None:
+    archs = info.architectures
+    is_causal = not archs or any(a.endswith("ForCausalLM") for a in archs)
+    if info.model_type not in SUPPORTED_MODEL_TYPES or not is_causal:
+        kind = info.model_type or "?"
+        if archs:
+            kind += f" / {', '.join(archs)}"
+        raise ModelError(tr("generator.wrong_kind", DOMAIN, path=str(info.path), kind=kind))
+    require_weights_and_tokenizer(info)
+
+
+class TextGenerator(TextModel):
+    """Implements :class:`inference.core.stages.Generator` for both backends."""
+
+    task = "causal-lm"
+    padding_side = "left"  # batched rows must end where generation starts
+    check_folder = staticmethod(check_generator_folder)
+
+    def __init__(self, path: str | Path, backend: str = "onnx", threads: int = 0) -> None:
+        super().__init__(path, backend, threads)
+        # an over-long prompt keeps its end: the user's beginning comes last
+        self.tokenizer.truncation_side = "left"
+        self.few_shot: list[tuple[str, str]] = []  # fixed examples instead of drawn ones
+        self.examples_per_prompt = EXAMPLES_PER_SET  # 0: no few-shot examples
+        self.rows_per_group = ROWS_PER_GROUP  # rows that share one example set and prompt
+        self.max_length = model_max_length(self.tokenizer, self.model.config, fallback=2048)
+        self.stop_ids = self._stop_ids()
+        self._scene_prefix: Any = None  # the scene request's fixed beginning, read once
+
+    # --- protocol ------------------------------------------------------------------------
+    @property
+    def has_chat_template(self) -> bool:
+        return has_chat_template(self.tokenizer)
+
+    def generate(
+        self, prompt: str, n: int, params: GenerationParams, progress: Progress
+    ) -> list[Candidate]:
+        """``n`` cleaned endings, one per row, none left out: the candidate filter
+        (:mod:`inference.text.joke_filter`) judges them in the pipeline and keeps its reasons.
+        Rows come in small groups, each prompted with its own few-shot examples from the
+        bundled collection (:mod:`inference.text.few_shot`; ``few_shot`` set by hand overrides
+        them), so candidates do not all copy the same examples."""
+        plan = row_groups(
+            prompt, max(1, n), params.seed, self.few_shot, self.rows_per_group,
+            self.examples_per_prompt,
+        )  # fmt: skip
+        grouped = _GroupedProgress(progress, len(plan))
+        candidates: list[Candidate] = []
+        written: list[str] = []  # earlier groups' endings, shown while later ones stream
+        stream = self._stream_to(progress, written) if getattr(progress, "wants_texts", 0) else None
+        for g, (size, examples) in enumerate(plan):
+            text = render_generation_prompt(self.tokenizer, prompt, examples or None)
+            group_params = params
+            if params.seed is not None:
+                group_params = replace(params, seed=derived_seed(params.seed, g))
+            for row in self._run(text, size, group_params, grouped, STAGE_GENERATE, stream):
+                index = len(candidates)
+                candidates.append(row_candidate(row, prompt, self.backend, index, g, examples))
+                written.append(candidates[-1].text)
+        return candidates
+
+    def describe_scene(self, joke: str, params: GenerationParams, progress: Progress) -> str:
+        """A short English scene for the image model; a cleaned joke when the model has no
+        chat template or writes nothing usable."""
+        if not self.has_chat_template:
+            progress.stage(STAGE_VISUAL_PROMPT, total=0)
+            progress.finish()
+            return scene_or_fallback("", joke)
+        text = render_scene_prompt(self.tokenizer, joke)
+        scene_params = replace(params, temperature=0.0, max_new_tokens=SCENE_MAX_NEW_TOKENS)
+        rows = self._run(text, 1, scene_params, progress, STAGE_VISUAL_PROMPT)
+        return scene_or_fallback(answer_text(rows[0]) if rows else "", joke)
+
+    def raw_batch(
+        self, prompt: str, n: int, params: GenerationParams, progress: Progress
+    ) -> list[dict[str, Any]]:
+        """The rows of one batched call before filtering (tests and diagnostics)."""
+        text = render_generation_prompt(self.tokenizer, prompt, self.few_shot or None)
+        return self._run(text, n, params, progress, STAGE_GENERATE)
+
+    # --- internals -----------------------------------------------------------------------
+    def _stop_ids(self) -> set[int]:
+        ids: set[int] = set()
+        for source in (
+            self.tokenizer.eos_token_id,
+            getattr(self.model.generation_config, "eos_token_id", None),
+        ):
+            if isinstance(source, int):
+                ids.add(source)
+            elif isinstance(source, list | tuple):
+                ids.update(i for i in source if isinstance(i, int))
+        vocab = self.tokenizer.get_vocab()
+        ids.update(vocab[m] for m in STOP_MARKERS if m in vocab)
+        if self.tokenizer.pad_token_id is not None:
+            ids.add(self.tokenizer.pad_token_id)  # finished rows are padded with it
+        return ids
+
+    def _run(
+        self, text: str, n: int, params: GenerationParams, progress: Progress, stage: str,
+        on_rows: Any = None,
+    ) -> list[dict[str, Any]]:  # fmt: skip
+        from inference.text.token_rows import first_stop, mean_logprob, row_end, tokens_covering
+
+        if self.model is None:
+            raise ModelError(tr("generator.closed", DOMAIN))
+        progress.stage(stage, total=params.max_new_tokens)
+        progress.check()
+        budget = max(1, self.max_length - params.max_new_tokens)
+        prompt_ids = self.tokenizer(
+            text, add_special_tokens=False, truncation=True, max_length=budget
+        )["input_ids"]
+        generate = self._generate_onnx if self.backend == "onnx" else self._generate_torch
+        reuse = stage == STAGE_VISUAL_PROMPT and self.backend == "onnx"
+        extra = {"read": self._scene_read(prompt_ids)} if reuse else {}
+        # joke endings stop at their end of turn or second sentence (issue 18, lever 1), a
+        # scene at its first sentence (lever 2)
+        joke = stage == STAGE_GENERATE
+        row_done = self._row_done if joke else self._scene_done
+        generated, logprobs, steps = generate(
+            prompt_ids, n, params, progress, row_done, on_rows, **extra
+        )
+        if progress.cancelled:
+            raise Cancelled()
+        progress.finish()
+
+        def decode(ids: list[int]) -> str:
+            return self.tokenizer.decode(ids, skip_special_tokens=False)
+
+        rows = []
+        for b, ids in enumerate(generated):
+            stop = first_stop(ids, self.stop_ids)
+            body = ids if stop is None else ids[:stop]
+            raw = decode(body)
+            cut = row_end(raw) if stop is None and joke else None
+            finished = stop is not None or cut is not None
+            end = find_end(raw, finished=finished) if cut is None else cut
+            k = tokens_covering(decode, body, end)
+            rows.append(
+                {
+                    "text": raw[:end],
+                    "raw": raw,
+                    "ids": ids,
+                    "finished": finished,
+                    "generated_tokens": len(body),
+                    "tokens": k,
+                    "logprob": mean_logprob(logprobs[b], k) if logprobs.size else None,
+                    "steps": steps,
+                }
+            )
+        return rows
+
+    def _row_done(self, ids: list[int]) -> bool:
+        from inference.text.token_rows import row_end
+
+        return row_end(self.tokenizer.decode(ids, skip_special_tokens=False)) is not None
+
+    def _stream_to(self, progress: Progress, written: list[str]) -> Any:
+        """A per-step callback that shows every row's ending so far (issue 18, lever 6)."""
+
+        def on_rows(rows: Any) -> None:
+            rows = rows.tolist() if hasattr(rows, "tolist") else rows
+            progress.show_texts([*written, *(self._partial_text(ids) for ids in rows)])
+
+        return on_rows
+
+    def _partial_text(self, ids: list[int]) -> str:
+        from inference.text.postprocess import after_thinking
+        from inference.text.token_rows import first_stop
+
+        stop = first_stop(ids, self.stop_ids)
+        raw = self.tokenizer.decode(ids if stop is None else ids[:stop], skip_special_tokens=True)
+        return raw[after_thinking(raw) :].strip()
+
+    def _scene_read(self, ids: list[int]) -> tuple[int, Any]:
+        """The scene prompt's fixed beginning from a cache (lever 2, issue 18): the tokens
+        two scene requests for different jokes share, read once per loaded model."""
+        from inference.text.prefix_cache import PrefixCache, common_prefix
+
+        def prompt_ids(joke: str) -> list[int]:
+            text = render_scene_prompt(self.tokenizer, joke)
+            return self.tokenizer(text, add_special_tokens=False)["input_ids"]
+
+        if self._scene_prefix is None:
+            a, b = prompt_ids("а"), prompt_ids("б")
+            self._scene_prefix = PrefixCache(self.model, a[: common_prefix(a, b)])
+        return self._scene_prefix.split(ids)
+
+    def _scene_done(self, ids: list[int]) -> bool:
+        return scene_done(self.tokenizer.decode(ids, skip_special_tokens=True))
+
+    def _generate_onnx(
+        self, prompt_ids: list[int], n: int, params: GenerationParams, progress: Progress,
+        row_done: Any = None, on_rows: Any = None, read: Any = (0, None),
+    ) -> tuple[list[list[int]], Any, int]:  # fmt: skip
+        """The lean path: numpy sampling over ONNX Runtime (no torch imported)."""
+        import numpy as np
+
+        from inference.text.ort_decoder import generate
+
+        ids = np.asarray([prompt_ids], dtype=np.int64)
+        out = generate(
+            self.model,
+            ids,
+            np.ones_like(ids),
+            params,
+            n,
+            self.stop_ids,
+            self.tokenizer.pad_token_id,
+            progress,
+            row_done,
+            on_rows,
+            read,
+        )
+        return out.ids.tolist(), out.logprobs, out.steps
+
+    def _generate_torch(
+        self, prompt_ids: list[int], n: int, params: GenerationParams, progress: Progress,
+        row_done: Any = None, on_rows: Any = None,
+    ) -> tuple[list[list[int]], Any, int]:  # fmt: skip
+        """transformers' ``generate`` with the hooks of :mod:`inference.text.generation_hooks`."""
+        import torch
+        from transformers import StoppingCriteriaList
+
+        from inference.text.generation_hooks import (
+            RawLogprobRecorder,
+            TokenStepHook,
+            build_generation_config,
+            build_processors,
+        )
+
+        input_ids = torch.tensor([prompt_ids], dtype=torch.long)
+        recorder = RawLogprobRecorder()
+        hook = TokenStepHook(progress, recorder, row_done, len(prompt_ids), on_rows)
+        config = build_generation_config(
+            params,
+            n,
+            sorted(self.stop_ids),
+            self.tokenizer.pad_token_id,
+            self.model.config.use_cache,
+        )
+        if params.seed is not None:
+            torch.manual_seed(params.seed)
+        with torch.inference_mode():
+            out = self.model.generate(
+                input_ids=input_ids,
+                attention_mask=torch.ones_like(input_ids),
+                generation_config=config,
+                logits_processor=build_processors(params, recorder),
+                stopping_criteria=StoppingCriteriaList([hook]),
+                use_model_defaults=False,
+            )
+        generated = out[:, input_ids.shape[1] :].tolist()
+        return generated, hook.token_logprobs().numpy(), hook.steps
+
+
+class _GroupedProgress:
+    """One progress bar over several batches: the first batch opens the stage with the
+    total of all of them, the last one closes it; cancel is the caller's."""
+
+    def __init__(self, inner: Progress, groups: int) -> None:
+        self.inner, self.groups, self.opened, self.closed = inner, groups, False, 0
+
+    def stage(self, name: str, total: int | None = None, message: str = "") -> None:
+        if not self.opened:
+            self.opened = True
+            self.inner.stage(name, None if total is None else total * self.groups, message)
+
+    def advance(self, n: int = 1) -> None:
+        self.inner.advance(n)
+
+    def finish(self) -> None:
+        self.closed += 1
+        if self.closed >= self.groups:
+            self.inner.finish()
+
+    def check(self) -> None:
+        self.inner.check()
+
+    def cancel(self) -> None:
+        self.inner.cancel()
+
+    @property
+    def cancelled(self) -> bool:
+        return self.inner.cancelled
+
+
+def load_generator(path: str | Path, backend: str = "onnx", threads: int = 0) -> TextGenerator:
+    """Load a Qwen2-family folder; falls back to the other backend (with a warning in
+    ``generator.warnings``) when the folder only has the other kind of weights."""
+    return TextGenerator(path, backend, threads)
