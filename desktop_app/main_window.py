@@ -326,8 +326,7 @@ class MainWindow(
     def more_candidates(self) -> None:
         if self.result is not None and not self.service.busy:
             self.messages.dismiss()
-            self.keep_for_more(self.result)  # earlier endings and hand-typed captions
-            self.service.more(self.result)
+            self.service.more(self.result)  # the core keeps earlier endings and typed captions
 
     def redraw_picture(self, keep_variants: bool = False) -> None:
         if self.result is None or self.service.busy:
@@ -391,8 +390,6 @@ class MainWindow(
         if kind == jobs.RUN:
             self.entry_id = None
             self.poster.set_image(None)
-        if kind == jobs.MORE:
-            self.merge_more(result)
         self.show_result(result)
 
     def _on_finished(self, kind: str, result: Result, image: QImage | None) -> None:
@@ -400,8 +397,6 @@ class MainWindow(
         if kind == jobs.REDRAW and self._variant_drawn(result):
             self.show_result(result, image)  # the next variant is already on its way
             return
-        if kind == jobs.MORE:
-            self.merge_more(result)  # a no-op when the partial result already merged
         if result.visual_prompt and kind != jobs.MORE:
             self._scene_joke = result.joke
         self.show_result(result, image)
