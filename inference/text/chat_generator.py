@@ -5,7 +5,7 @@ stream of chunks, so sampling, progress, cancel, thinking-off and the turn from 
 candidates live here once.
 
 The server applies the model's own chat template. Rows come in groups like the ONNX/PyTorch
-generator's, each with its own few-shot examples (:mod:`inference.text.few_shot`) and seed + g;
+generator's, each with its own few-shot examples and seed (:mod:`inference.text.few_shot`);
 each group is one request for its rows as choices from one prompt (llama.cpp evaluates the
 prompt once and copies its cache to the other slots), and the groups run one after
 another (the same seed gives the same jokes). Requests ask for per-token log-probabilities
@@ -26,7 +26,7 @@ from inference.core.params import Candidate, GenerationParams
 from inference.core.progress import STAGE_GENERATE, STAGE_VISUAL_PROMPT, Progress
 from inference.text.candidates import answer_text, row_candidate, row_groups
 from inference.text.chat import build_generation_messages, render_plain_prompt
-from inference.text.few_shot import EXAMPLES_PER_SET, ROWS_PER_GROUP
+from inference.text.few_shot import EXAMPLES_PER_SET, ROWS_PER_GROUP, derived_seed
 from inference.text.postprocess import after_thinking, find_end
 from inference.text.token_rows import row_end
 from inference.text.visual_prompt import (
@@ -265,7 +265,7 @@ class ChatApiGenerator:
         self, prompt: str, n: int, params: GenerationParams, progress: Progress
     ) -> list[Candidate]:
         """``n`` cleaned endings, one per row, none left out (the pipeline's joke filter
-        judges them), in groups with their own few-shot examples and seed + g."""
+        judges them), in groups with their own few-shot examples and seeds."""
         n = max(1, min(n, MAX_CHOICES))
         plan = row_groups(
             prompt, n, params.seed, self.few_shot, self.rows_per_group, self.examples_per_prompt
@@ -296,7 +296,8 @@ class ChatApiGenerator:
         group: int,
     ) -> Ask:
         if params.seed is not None and group:
-            params = replace(params, seed=(params.seed + group) % 2**32)
+            # not seed + g: that would repeat the next seed's first group
+            params = replace(params, seed=derived_seed(params.seed, group))
         if self.has_chat_template:
             return Ask(build_generation_messages(prompt, examples or None), "", n, params)
         return Ask(None, render_plain_prompt(prompt, examples or None), n, params)
