@@ -53,8 +53,11 @@ def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Atomically, as :func:`write_jsonl`."""
+    from inference.core.jsonfiles import write_json_file
+
     try:
-        path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        write_json_file(path, data)
     except OSError as exc:
         raise OutputError(tr("data.cannot_write", DOMAIN, path=str(path), err=str(exc))) from exc
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ import numpy as np
 
 from inference.core.errors import InputError
 from inference.core.i18n import tr
+from inference.core.progress import Progress
 from training import data_files as df
 from training.date_split import SplitConfig, repost_groups, split_by_date
 from training.punchline import PairConfig, split_joke
@@ -38,6 +39,12 @@ class PrepareConfig:
     keep_reposts: bool = False  # keep every copy (still all on one side of the split)
     sources: tuple[str, ...] | None = None  # only these scraper sources
     min_votes: int | None = None  # only jokes with at least this many votes
+
+
+# Progress stages of prepare_dataset when it is given a Progress (the ranker flow, the GUI):
+# jokes read from the dataset file, then files written into the folder.
+STAGE_READ = "prepare"
+STAGE_WRITE = "prepare_write"
 
 
 def record_to_row(rec: Any) -> dict[str, Any]:
@@ -210,22 +217,36 @@ def build_dataset(
 
 
 def write_dataset(
-    out_dir: Path, jokes: dict[str, list], pairs: dict[str, list], report: dict[str, Any]
+    out_dir: Path,
+    jokes: dict[str, list],
+    pairs: dict[str, list],
+    report: dict[str, Any],
+    progress: Progress | None = None,
 ) -> None:
+    """Every file of the folder, each written whole (temporary file + rename); the report
+    last: its presence marks a complete folder. ``progress`` counts the files."""
     from training.plots import histogram
 
+    progress = progress or Progress()
+    progress.stage(STAGE_WRITE, 2 * len(df.SPLITS) + len(TARGETS) + 1)
     for name in df.SPLITS:
-        df.write_jsonl(df.jokes_file(out_dir, name), jokes[name])
-        df.write_jsonl(df.pairs_file(out_dir, name), pairs[name])
+        for path, rows in ((df.jokes_file(out_dir, name), jokes[name]),
+                           (df.pairs_file(out_dir, name), pairs[name])):  # fmt: skip
+            progress.check()
+            df.write_jsonl(path, rows)
+            progress.advance()
     report["histograms"] = {}
     for target in TARGETS:
+        progress.check()
         series = {
             s: [r["targets"][target] for r in jokes[s] if r["targets"][target] is not None]
             for s in df.SPLITS
         }
         png = histogram(out_dir / f"hist_{target}.png", target, series)
         report["histograms"][target] = png.name
-    df.write_json(out_dir / df.REPORT_FILE, report)  # last: its presence marks a complete folder
+        progress.advance()
+    df.write_json(out_dir / df.REPORT_FILE, report)
+    progress.finish()
 
 
 def prepare_dataset(
@@ -233,8 +254,12 @@ def prepare_dataset(
     out_dir: str | Path,
     cfg: PrepareConfig = PrepareConfig(),
     show_progress: bool = True,
+    progress: Progress | None = None,
+    expected: int | None = None,
 ) -> dict[str, Any]:
-    """Read the dataset file, build everything, write the folder; returns the report."""
+    """Read the dataset file, build everything, write the folder; returns the report.
+    With ``progress`` (``expected``: the jokes in the file, if known) the stages are reported
+    there instead of a terminal bar, and its cancel request stops the work."""
     from tqdm import tqdm
 
     from scraper.dataset import iter_jokes, open_readonly
@@ -245,18 +270,30 @@ def prepare_dataset(
     out = df.prepare_output_dir(out_dir)
     (out / df.REPORT_FILE).unlink(missing_ok=True)
     records = iter_jokes(db_path, sources=cfg.sources, min_total_votes=cfg.min_votes)
-    records = tqdm(
-        records,
-        desc=tr("prepare.progress", df.DOMAIN),
-        unit=tr("prepare.progress_unit", df.DOMAIN),
-        file=sys.stderr,
-        disable=not show_progress,
-    )
+    if progress is not None:
+        records = _reported(records, progress, expected)
+    else:
+        records = tqdm(
+            records,
+            desc=tr("prepare.progress", df.DOMAIN),
+            unit=tr("prepare.progress_unit", df.DOMAIN),
+            file=sys.stderr,
+            disable=not show_progress,
+        )
     jokes, pairs, report = build_dataset(records, cfg)
     if not jokes["train"]:
         raise InputError(
             tr("prepare.no_jokes", df.DOMAIN, db=str(db_path), read=report["counts"].get("read", 0))
         )
     report["db"] = str(Path(db_path).resolve())
-    write_dataset(out, jokes, pairs, report)
+    write_dataset(out, jokes, pairs, report, progress)
     return report
+
+
+def _reported(records: Iterable[Any], progress: Progress, expected: int | None) -> Iterator[Any]:
+    progress.stage(STAGE_READ, expected, tr("prepare.progress_unit", df.DOMAIN).strip())
+    for rec in records:
+        progress.check()
+        progress.advance()
+        yield rec
+    progress.finish()

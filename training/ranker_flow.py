@@ -20,11 +20,12 @@ A model that does not beat the constant baseline on the held-out days is not ins
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -32,6 +33,9 @@ from inference.core.errors import DemotivatorError
 from inference.core.i18n import tr
 from inference.core.progress import Progress
 from training.trainer_common import TrainOptions
+
+if TYPE_CHECKING:
+    from inference.models.model_store import ModelStore
 
 DOMAIN = "ranker_flow"
 STEPS = ("base", "scrape", "prepare", "train", "install")
@@ -163,14 +167,21 @@ class Flow:
         self.record("scrape", {"db": str(db), "jokes": n, "days": len(days), "failed": failed})
 
     def step_prepare(self) -> None:
+        """Into ``data.partial``, renamed to ``data`` once whole: a run killed half-way
+        leaves no torn folder that training could take for a prepared one."""
         from training.prepare import prepare_dataset
 
+        data, staging = self.work / "data", self.work / "data.partial"
+        shutil.rmtree(staging, ignore_errors=True)
         report = prepare_dataset(
             self.work / "jokes.sqlite",
-            self.work / "data",
-            show_progress=self.cfg.train.show_progress,
+            staging,
+            progress=self.progress,
+            expected=self.state().get("scrape", {}).get("jokes"),
         )
-        self.record("prepare", {"data": str(self.work / "data"), "counts": report["counts"]})
+        shutil.rmtree(data, ignore_errors=True)  # an unrecorded earlier result: replaced
+        staging.replace(data)
+        self.record("prepare", {"data": str(data), "counts": report["counts"]})
 
     def step_train(self) -> None:
         from training.ranker_train import RankerConfig, train_ranker
@@ -189,6 +200,10 @@ class Flow:
         self.record("train", {"model": str(self.work / "model"), **summary})
 
     def step_install(self) -> None:
+        """Scale and card next to the weights, then one copy in the model store. The id is
+        recorded before the copy: a run killed during the copy, or after it but before the
+        record, installs under that same id (the store's staging + rename makes the copy
+        all or nothing), never a second copy."""
         from inference.core.settings import load_settings, save_settings
         from inference.models.model_store import ModelStore, use_model
 
@@ -200,14 +215,32 @@ class Flow:
         write_model_card(model_dir, self.state(), self.cfg)
         settings = load_settings()[0]
         store = ModelStore.from_settings(settings)
-        installed = self.state().get("install")
-        model = store.find(installed["id"]) if installed else None
+        model_id = self._install_id(store, model_dir)
+        model = store.find(model_id)
         if model is None:
-            model = store.import_folder(model_dir, "ranker", store.unique_id(self.cfg.name))
-            self.record("install", {"id": model.id, "path": str(model.path)})
+            model = store.import_folder(model_dir, "ranker", model_id, progress=self.progress)
+        self.record("install", {"id": model.id, "path": str(model.path), "done": True})
         if self.cfg.use:
             save_settings(use_model(settings, model, backend="torch"))
-        self.say("installed", id=model.id, path=str(model.path))
+        self.say("installed" if self.cfg.use else "installed.not_used", id=model.id,
+                 path=str(model.path))  # fmt: skip
+
+    def _install_id(self, store: ModelStore, model_dir: Path) -> str:
+        """The store id this work folder installs as: the recorded one while the store has
+        nothing else under it (ours, whole, or not yet there), else a free one, recorded."""
+        model_id = self.state().get("install", {}).get("id")
+        if model_id is not None:
+            found = store.find(model_id)
+            source = found.manifest.source if found is not None and found.manifest else {}
+            if found is None or _same_path(source.get("path"), model_dir):
+                return str(model_id)
+        model_id = store.unique_id(self.cfg.name)
+        self.record("install", {"id": model_id, "done": False})
+        return model_id
+
+
+def _same_path(a: str | None, b: Path) -> bool:
+    return a is not None and Path(a).resolve() == b.resolve()
 
 
 def write_score_scale(model_dir: Path, data_dir: Path, target: str) -> None:
@@ -260,4 +293,6 @@ def write_model_card(model_dir: Path, state: dict[str, Any], cfg: FlowConfig) ->
             "",
         ]
     )
-    (model_dir / "MODEL_CARD.md").write_text(text, encoding="utf-8")
+    part = model_dir / "MODEL_CARD.md.partial"
+    part.write_text(text, encoding="utf-8")
+    part.replace(model_dir / "MODEL_CARD.md")

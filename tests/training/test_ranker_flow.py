@@ -1,8 +1,13 @@
 """``demotivator train ranker-from-anekdot`` end to end, in real processes: a local
 anekdot-like site whose votes follow the text (cats up, Mondays down), the tiny BERT served
-as ``rubert-tiny2`` by the local Hub look-alike, the run killed inside the download, inside
-the crawl and inside training, each time resumed by the same command; then the installed
-ranker is the one ``demotivator make`` uses. Every kill waits for a state, never a time."""
+as ``rubert-tiny2`` by the local Hub look-alike, the run killed (SIGKILL) at each step: inside
+the download of the base, inside the crawl, while preparing writes its files, inside
+training, and in the middle of the copy into the model store; each time resumed by the same
+command. Then the store holds the ranker once and ``demotivator make`` uses it. Every kill
+waits for a state, never a time: a request held by the local site or Hub, a checkpoint on
+disk, or the flow's own progress report (tests/training/flow_pause.py stops there).
+
+"""
 
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from inference.models.catalog import load_catalog
+from inference.models.model_store import ModelStore
 from tests.hub_server import Repo, serving_hub
 from tests.scraper.server import FixtureSite
 from tests.scraper.sitegen import DayPlan, Joke, Site
@@ -75,7 +81,7 @@ def test_one_command_from_nothing_to_an_installed_ranker_resumes_after_kills(
         hub.add(repo)
         # the first download of the weights stops half-way and hangs: the run is killed there
         hub.faults.stall_after["model.safetensors"] = (1000, 600.0)
-        work = tmp_path / "work"
+        work, marker, store = tmp_path / "work", tmp_path / "paused", tmp_path / "data" / "models"
         env = {
             **os.environ,
             "DEMOTIVATOR_CONFIG_DIR": str(tmp_path / "config"),
@@ -85,16 +91,21 @@ def test_one_command_from_nothing_to_an_installed_ranker_resumes_after_kills(
         }
         last_day = site_plan.days[-1].day
         argv = [
-            sys.executable, "-m", "training", "ranker-from-anekdot", "--work", str(work),
+            "--work", str(work),
             "--jokes", str(DAYS * PER_DAY), "--to", last_day, "--stride-days", "1",
             "--base-url", base_url, "--delay", "0", "--epochs", "6", "--batch-size", "16",
             "--max-length", "64", "--save-steps", "4", "--threads", "1", "--quiet",
         ]  # fmt: skip
 
-        def start() -> subprocess.Popen:
+        def start(*pause: str) -> subprocess.Popen:
+            """The command; with ``pause`` (stage, done) it stops at that progress point."""
+            marker.unlink(missing_ok=True)
+            head = ["training", "ranker-from-anekdot"]
+            if pause:
+                head = ["tests.training.flow_pause", *pause, str(marker), "--"]
             return subprocess.Popen(
-                argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                text=True,
+                [sys.executable, "-m", *head, *argv], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, text=True,
             )  # fmt: skip
 
         # 1. killed while the base downloads
@@ -115,7 +126,21 @@ def test_one_command_from_nothing_to_an_installed_ranker_resumes_after_kills(
         held = site.hits[11].path
         fetched_before = {h.path for h in site.hits} - {"/robots.txt"}
 
-        # 3. killed in training, after a checkpoint
+        # 3. the crawl goes on, then killed while preparing writes its files: the first is
+        # written, in the staging folder only
+        proc = start("prepare_write", "1")
+        wait_for(marker.exists, proc, "prepare writing its files")
+        kill(proc)
+        assert {"base", "scrape"} <= set(state(work)) and "prepare" not in state(work)
+        assert (work / "data.partial" / "jokes_train.jsonl").is_file()
+        assert not (work / "data").exists()  # nothing training could take for prepared data
+        # the crawl went on where it was killed: only the page held at the kill is asked again
+        pages = [h.path for h in site.hits if h.path != "/robots.txt"]
+        assert {p for p in pages if pages.count(p) > 1} <= {held}
+        assert fetched_before <= set(pages) and len(set(pages)) == site_plan.page_count
+        crawled = len(site.hits)
+
+        # 4. killed in training, after a checkpoint
         proc = start()
         checkpoints = work / "model" / "checkpoints"
         wait_for(
@@ -127,23 +152,40 @@ def test_one_command_from_nothing_to_an_installed_ranker_resumes_after_kills(
         )
         kill(proc)
         assert {"base", "scrape", "prepare"} <= set(state(work)) and "train" not in state(work)
-        # the crawl went on where it was killed: only the page held at the kill is asked again
-        pages = [h.path for h in site.hits if h.path != "/robots.txt"]
-        assert {p for p in pages if pages.count(p) > 1} <= {held}
-        assert fetched_before <= set(pages) and len(set(pages)) == site_plan.page_count
+        assert (work / "data" / "report.json").is_file() and not (work / "data.partial").exists()
+        assert len(site.hits) == crawled  # the finished crawl was not repeated
 
-        # 4. the same command finishes: reuses every step, resumes training, installs
+        # 5. training resumes and ends; killed in the middle of the copy into the store
+        proc = start("import", "1")
+        wait_for(marker.exists, proc, "the copy into the model store")
+        out = kill(proc)
+        assert "checkpoint" in out.lower()  # training resumed, not restarted
+        pending = state(work)["install"]
+        assert "train" in state(work) and not pending["done"]
+        assert (store / ".partial" / pending["id"]).is_dir()  # half copied, staged
+        assert not (store / pending["id"]).exists()  # not in the store
+
+        # 6. the same command finishes: reuses every step, installs under the same id
         proc = start()
         out, _ = proc.communicate()
         assert proc.returncode == 0, out[-3000:]
-        assert out.count("✓") >= 3  # base, scrape and prepare reused
-        assert "checkpoint" in out.lower()  # training resumed, not restarted
+        assert out.count("✓") >= 4  # base, scrape, prepare and training reused
 
     site.stop()
     done = state(work)
     assert done["train"]["verdict"]["learned"]
+    assert done["install"] == {**pending, "path": str(store / pending["id"]), "done": True}
     settings = json.loads((tmp_path / "config" / "settings.json").read_text(encoding="utf-8"))
     installed = Path(done["install"]["path"])
+    # exactly one copy of the trained model in the store, nothing half-copied left over
+    copies = [
+        m.path
+        for m in ModelStore(store).list()
+        if m.manifest and m.manifest.source.get("path") == str((work / "model").resolve())
+    ]
+    assert copies == [installed]
+    leftovers = list((store / ".partial").glob("*")) if (store / ".partial").is_dir() else []
+    assert not leftovers
     assert settings["models"]["ranker_dir"] == str(installed)
     for name in ("metrics.json", "MODEL_CARD.md", "score_scale.json", "config.json"):
         assert (installed / name).is_file(), name
@@ -162,3 +204,50 @@ def test_one_command_from_nothing_to_an_installed_ranker_resumes_after_kills(
     assert result["ranking"] == "ranker"
     rankers = [m for m in result["models"] if m["role"] == "ranker"]
     assert rankers and Path(rankers[0]["path"]) == installed and not rankers[0]["lite"]
+
+
+def test_a_run_killed_after_the_copy_but_before_the_record_installs_no_second_copy(
+    tmp_path: Path, tiny_ranker_dir: Path
+):
+    """The window the end-to-end kills cannot hold open: the store's rename done, flow.json
+    not yet told. The id recorded before the copy finds the copy; another model that took
+    the name meanwhile is not mistaken for it."""
+    from tests.training.conftest import copy_model
+    from training.ranker_flow import Flow, FlowConfig
+
+    store = ModelStore(tmp_path / "models")
+    model_dir = copy_model(tiny_ranker_dir, tmp_path, "model")
+    flow = Flow(FlowConfig(work=tmp_path / "work", name="mine"))
+    model_id = flow._install_id(store, model_dir)
+    assert state(tmp_path / "work")["install"] == {"id": model_id, "done": False}
+    store.import_folder(model_dir, "ranker", model_id)  # ... and killed right here
+    assert flow._install_id(store, model_dir) == model_id  # the rerun takes its copy
+
+    store.remove(model_id)
+    other = copy_model(tiny_ranker_dir, tmp_path, "other")
+    store.import_folder(other, "ranker", model_id)  # someone else's model under the name
+    fresh = flow._install_id(store, model_dir)
+    assert fresh != model_id and state(tmp_path / "work")["install"]["id"] == fresh
+
+
+def test_prepare_reports_to_the_flow_progress_and_stops_on_cancel(
+    tmp_path: Path, synthetic_db: Path
+):
+    from inference.core.errors import Cancelled
+    from inference.core.progress import Progress, ProgressEvent
+    from scraper.dataset import count_by_source
+    from training.prepare import STAGE_READ, STAGE_WRITE, prepare_dataset
+
+    n = sum(count_by_source(synthetic_db).values())
+    events: list[ProgressEvent] = []
+    prepare_dataset(synthetic_db, tmp_path / "data", progress=Progress(events.append), expected=n)
+    reads = [e for e in events if e.stage == STAGE_READ]
+    writes = [e for e in events if e.stage == STAGE_WRITE]
+    assert {e.total for e in reads} == {n} and [e.done for e in reads] == [*range(n + 1), n]
+    total = writes[0].total  # 6 split files, 3 histograms, the report (its end: finish)
+    assert [e.done for e in writes] == [*range(total), total] and writes[-1].finished
+
+    progress = Progress(lambda e: progress.cancel() if e.stage == STAGE_WRITE else None)
+    with pytest.raises(Cancelled):
+        prepare_dataset(synthetic_db, tmp_path / "stopped", progress=progress)
+    assert not (tmp_path / "stopped" / "report.json").exists()
