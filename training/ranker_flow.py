@@ -89,7 +89,7 @@ class Flow:
         from inference.core.jsonfiles import write_json_file
 
         state = self.state()
-        state[step] = value
+        state[step] = {**value, "options": self.options(step)} if self.options(step) else value
         self.work.mkdir(parents=True, exist_ok=True)
         write_json_file(self.work / STATE_FILE, state)  # atomic: a kill never halves it
 
@@ -103,10 +103,34 @@ class Flow:
             done = self.state().get(step)
             if done is not None and step != "install":
                 self.say("step.reused", step=tr(f"step.{step}", DOMAIN))
+                self._say_ignored_options(step, done.get("options", {}))
                 continue
             self.say("step.start", step=tr(f"step.{step}", DOMAIN))
             getattr(self, f"step_{step}")()
         return self.state()
+
+    def options(self, step: str) -> dict[str, Any]:
+        """What a finished step depended on, by command-line flag: recorded with the step,
+        so that a later run given other values says they do not apply to it."""
+        cfg, t = self.cfg, self.cfg.train
+        if step == "base":
+            return {"--base": cfg.base}
+        if step == "scrape":
+            return {"--jokes": cfg.jokes, "--stride-days": cfg.stride_days,
+                    "--base-url": cfg.base_url}  # fmt: skip
+        if step == "train":
+            return {"--max-length": cfg.max_length, "--epochs": t.epochs,
+                    "--max-steps": t.max_steps, "--lr": t.lr, "--batch-size": t.batch_size,
+                    "--grad-accum": t.grad_accum, "--warmup-ratio": t.warmup_ratio,
+                    "--weight-decay": t.weight_decay, "--seed": t.seed}  # fmt: skip
+        return {}
+
+    def _say_ignored_options(self, step: str, recorded: dict[str, Any]) -> None:
+        now = self.options(step)
+        changed = [flag for flag, value in recorded.items() if flag in now and now[flag] != value]
+        if changed:
+            self.say("step.options_ignored", step=tr(f"step.{step}", DOMAIN),
+                     flags=", ".join(changed), work=str(self.work))  # fmt: skip
 
     def step_base(self) -> None:
         from inference.core.settings import load_settings

@@ -251,3 +251,23 @@ def test_prepare_reports_to_the_flow_progress_and_stops_on_cancel(
     with pytest.raises(Cancelled):
         prepare_dataset(synthetic_db, tmp_path / "stopped", progress=progress)
     assert not (tmp_path / "stopped" / "report.json").exists()
+
+
+def test_a_rerun_with_other_options_says_which_ones_a_finished_step_ignores(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+):
+    from training.ranker_flow import Flow, FlowConfig, NotLearned
+
+    work = tmp_path / "work"
+    first = Flow(FlowConfig(work=work, jokes=100))
+    for step in ("base", "scrape", "prepare"):
+        first.record(step, {})
+    first.record("train", {"verdict": {"learned": False}})
+
+    again = FlowConfig(work=work, jokes=200)
+    again.train.lr = 1e-3
+    with pytest.raises(NotLearned):  # every step reused, then the unlearned model refused
+        Flow(again).run()
+    notes = [line for line in capsys.readouterr().err.splitlines() if "--" in line]
+    assert len(notes) == 2 and "--jokes" in notes[0] and "--lr" in notes[1], notes
+    assert str(work) in notes[0]
