@@ -36,12 +36,14 @@ def folder_size_mb(folder: Path) -> float:
     return round(sum(f.stat().st_size for f in files) / 2**20, 1)
 
 
-def cached(folder: Path, make) -> dict[str, Any]:
+def cached(folder: Path, make, recipe: str | None = None) -> dict[str, Any]:
     """Run ``make(folder)`` unless ``folder`` already holds a complete result; returns the
-    marker (seconds it took, size, whatever ``make`` returned)."""
+    marker (seconds it took, size, whatever ``make`` returned). ``recipe`` names how the
+    result is made (e.g. a fingerprint of the export code): a folder made another way is
+    made again instead of being reused."""
     folder = Path(folder)
     marker = read_marker(folder)
-    if marker is not None:
+    if marker is not None and (recipe is None or marker.get("recipe") == recipe):
         return {**marker, "cached": True}
     if folder.exists():
         shutil.rmtree(folder)  # half-built by an interrupted run
@@ -50,6 +52,8 @@ def cached(folder: Path, make) -> dict[str, Any]:
     extra = make(folder) or {}
     info = {"seconds": round(time.perf_counter() - started, 2), **extra}
     info["size_mb"] = folder_size_mb(folder)
+    if recipe is not None:
+        info["recipe"] = recipe
     write_marker(folder, info)
     return {**info, "cached": False}
 

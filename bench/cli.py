@@ -18,6 +18,7 @@ from pathlib import Path
 
 import inference  # noqa: F401  (OMP_WAIT_POLICY=PASSIVE for every child process)
 from bench.specs import CONFIGS_DIR, DOMAIN, load_suite
+from bench.whole_poster import ENDING_TOKENS_REAL_MEDIAN
 from inference.core.errors import InputError, OutputError
 from inference.core.i18n import tr
 from inference.core.runtime_env import default_threads
@@ -79,6 +80,13 @@ def build_parser() -> ArgumentParser:
         metavar="ROLE=VARIANT",
         help=tr("bench.opt.default", DOMAIN),
     )
+    p.add_argument(
+        "--ending-tokens",
+        type=int,
+        default=ENDING_TOKENS_REAL_MEDIAN,
+        metavar="N",
+        help=tr("bench.opt.ending_tokens", DOMAIN, default=ENDING_TOKENS_REAL_MEDIAN),
+    )
     p.add_argument("--in-process", action="store_true", help=tr("bench.opt.in_process", DOMAIN))
     p.add_argument("--keep-artifacts", action="store_true", help=tr("bench.opt.keep", DOMAIN))
     p.add_argument("--timeout", type=float, default=3600.0, help=tr("bench.opt.timeout", DOMAIN))
@@ -97,9 +105,12 @@ def run_benchmark(args) -> dict:
     from bench.machine import describe_machine, load_snapshot
     from bench.runner import BenchRun, RunOptions
     from bench.targets import evaluate
+    from bench.whole_poster import poster_rows
 
     if args.threads < 0:
         raise InputError(tr("bench.bad_threads", DOMAIN, value=args.threads))
+    if args.ending_tokens < 1:
+        raise InputError(tr("bench.bad_ending_tokens", DOMAIN, value=args.ending_tokens))
     suite = load_suite(args.configs, quick=args.quick)
     cache = (args.cache or default_cache()).expanduser()
     threads = args.threads or default_threads()
@@ -114,6 +125,7 @@ def run_benchmark(args) -> dict:
         defaults=_parse_defaults(args.default),
         timeout_s=args.timeout,
         keep_artifacts=args.keep_artifacts,
+        ending_tokens=args.ending_tokens,
         sizes=suite.sizes,
         steps=suite.steps,
     )
@@ -135,6 +147,7 @@ def run_benchmark(args) -> dict:
             },
             "candidates": options.candidates,
             "new_tokens": options.new_tokens,
+            "whole_poster_ending_tokens": options.ending_tokens,
             "prompt_tokens": options.prompt_tokens,
             "sizes": list(options.sizes),
             "steps": list(options.steps),
@@ -142,6 +155,7 @@ def run_benchmark(args) -> dict:
         "models": [spec.describe() for spec in suite.all_specs()],
     }
     report["stages"] = BenchRun(options).run(suite)
+    report["whole_poster"] = poster_rows(report["stages"].get("pipeline"))
     report["load_after"] = load_snapshot()
     report["duration_s"] = round(time.time() - started, 1)
     report["targets"] = evaluate(report)

@@ -3,14 +3,17 @@
 The pipeline task configures the app's own :class:`inference.runs.pipeline.Pipeline` with the
 chosen model folders (generator with its chat template, so the visual prompt is written by
 the LLM as in the app) and makes two posters in one process: the first pays for loading the
-models, the second shows what every later poster costs (models stay loaded).
+models, the second shows what every later poster costs (models stay loaded). Each model's
+load is timed, with the process's memory after it, through the app's own model manager.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from bench.measure import median, peak_rss_mb, rss_mb, stopwatch
+from inference.models.model_manager import ModelManager
 
 JOKE = "Приходит мужик в библиотеку и спрашивает книгу о паранойе"
 TITLE = "Когда дедлайн завтра"
@@ -48,8 +51,45 @@ def _prompt_tokens(generator: Any) -> int:
     return len(generator.tokenizer(text, add_special_tokens=False)["input_ids"])
 
 
+class TimedModels(ModelManager):
+    """The app's model manager, noting how long each model took to load and the process's
+    memory right after it (in load order)."""
+
+    def __init__(self, settings: Any) -> None:
+        super().__init__(settings)
+        self.loads: list[dict[str, Any]] = []
+        self._gate_seen = False
+
+    def _note(self, role: str, started: float) -> None:
+        self.loads.append(
+            {"role": role, "s": round(time.perf_counter() - started, 4), "rss_mb": rss_mb()}
+        )
+
+    def get(self, role: str, progress: Any = None, stage: str = "") -> Any | None:
+        if self.is_loaded(role) or self.spec(role) is None:
+            return super().get(role, progress, stage)
+        started = time.perf_counter()
+        model = super().get(role, progress, stage)
+        self._note(role, started)
+        return model
+
+    def gate(self, progress: Any = None) -> Any | None:
+        """The first call loads the bundled joke gate when the ranker is not one itself."""
+        if self._gate_seen:
+            return super().gate(progress)
+        self.ranker(progress)  # loaded (and noted) on its own
+        started = time.perf_counter()
+        gate = super().gate(progress)
+        self._gate_seen = True
+        if gate is not None and gate is not self.ranker(progress):
+            self._note("gate", started)
+        return gate
+
+
 def measure_pipeline(task: dict[str, Any]) -> dict[str, Any]:
-    from inference.core.params import GenerationParams, ImageParams
+    from dataclasses import replace
+
+    from inference.core.params import ImageParams
     from inference.core.settings import ModelSettings, Settings
     from inference.runs.pipeline import MakeRequest, Pipeline
 
@@ -66,14 +106,18 @@ def measure_pipeline(task: dict[str, Any]) -> dict[str, Any]:
         threads=task["threads"],
         n_candidates=task["candidates"],
     )
-    pipeline = Pipeline(settings)
+    # None: the app's own cap (rows of a real model stop at the joke's end)
+    tokens = task.get("new_tokens") or settings.generation.max_new_tokens
+    rss_before = rss_mb()
+    models = TimedModels(settings)
+    pipeline = Pipeline(settings, models)
     posters = []
     loaded: list[dict[str, int]] = []
     for i in range(2):
         request = MakeRequest(
             prompt=JOKE,
             n_candidates=task["candidates"],
-            generation=GenerationParams(max_new_tokens=task["new_tokens"], seed=11 + i),
+            generation=replace(settings.generation, max_new_tokens=tokens, seed=11 + i),
             image=ImageParams(
                 width=task["size"],
                 height=task["size"],
@@ -98,6 +142,9 @@ def measure_pipeline(task: dict[str, Any]) -> dict[str, Any]:
         )
     return {
         "generation_prompt_tokens": _prompt_tokens(pipeline.models.get("generator")),
+        "ending_tokens": tokens,
+        "rss_before_models_mb": rss_before,
+        "loads": models.loads,
         "first_poster": posters[0],
         "second_poster": posters[1],
         "models_reused": loaded[0] == loaded[1],

@@ -6,6 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bench.variants import variant_label
+from bench.whole_poster import FIRST_POSTER_LIMIT_S, POSTER_LOADED_LIMIT_S, RSS_LIMIT_MB
+from bench.whole_poster import STAGES as POSTER_STAGES
+
 Table = tuple[str, list[str], list[list[str]]]  # title, header, rows
 Column = tuple[str, Callable[[dict[str, Any]], str]]
 
@@ -41,7 +45,8 @@ def _table(title: str, columns: list[Column], rows: list[dict[str, Any]]) -> Tab
     body = []
     for row in rows:
         if row.get("ok") is False:
-            failed = "FAILED: " + str(row.get("error", "?"))[:80]
+            why = "skipped: " if row.get("skipped") else "FAILED: "
+            failed = why + str(row.get("error", "?"))[:160]
             body.append([row.get("model", row.get("label", "")), row.get("variant", ""), failed])
             body[-1] += [""] * (len(head) - 3)
         else:
@@ -87,21 +92,48 @@ ILLUSTRATOR = MODEL + [
     ("latents rel. err", _get("correctness", "latents_rel_err", digits=4)),
     ("UNet rel. err", _get("correctness", "unet_rel_err", digits=4)),
 ]
-PIPELINE = [
+
+
+def _verdict(tid: str) -> Callable[[dict[str, Any]], str]:
+    def read(row: dict[str, Any]) -> str:
+        cell = (row.get("targets") or {}).get(tid) or {}
+        value = fmt(cell.get("measured"), 0 if tid == "peak" else 2)
+        if cell.get("measured") is None:
+            return "not measured"
+        if not cell.get("applies"):
+            return f"n/a, not the target models ({value})"
+        return f"{'met' if cell['met'] else 'NOT met'} ({value})"
+
+    return read
+
+
+def _load_share(row: dict[str, Any]) -> str:
+    share = row.get("first_load_share")
+    return fmt(row.get("first_load_s")) + (f" ({share:.0%})" if share is not None else "")
+
+
+def _memory_parts(row: dict[str, Any]) -> str:
+    return " + ".join(f"{k} {v:.0f}" for k, v in (row.get("memory_mb") or {}).items())
+
+
+WHOLE_POSTER = [
     ("run", _get("label")),
     ("models", lambda r: "; ".join((r.get("models") or {}).values())),
-    ("1st poster s", _get("first_poster", "total_s")),
-    ("2nd poster s", _get("second_poster", "total_s")),
+    ("endings ≤ tokens", lambda r: f"{fmt(r.get('ending_tokens'))} ({r.get('ending_cap')})"),
+    ("1st poster s", _get("first_s")),
+    ("of it loading s", _load_share),
+    ("loaded poster s", _get("loaded_s")),
     (
-        "2nd: generate / rank / scene / draw / compose s",
-        lambda r: " / ".join(
-            _get("second_poster", "stages_s", k)(r)
-            for k in ("generate", "rank", "visual_prompt", "draw", "compose")
-        ),
+        "loaded: generate / rank / scene / draw / compose s",
+        lambda r: " / ".join(fmt((r.get("stages_s") or {}).get(k)) for k, _ in POSTER_STAGES),
     ),
-    ("models reused", _get("models_reused")),
     ("peak MB", _get("peak_rss_mb", digits=0)),
+    ("peak = process + each model's load + running, MB", _memory_parts),
+    (f"loaded ≤ {POSTER_LOADED_LIMIT_S:g} s", _verdict("loaded")),
+    (f"1st ≤ {FIRST_POSTER_LIMIT_S:g} s", _verdict("first")),
+    (f"peak ≤ {RSS_LIMIT_MB:g} MB", _verdict("peak")),
 ]
+
 EXPERIMENTS = MODEL + [
     ("setting", _get("setting")),
     ("total s", _get("total_s")),
@@ -145,17 +177,38 @@ def _image_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def _poster_title(report: dict[str, Any]) -> str:
+    settings = report.get("settings", {})
+    rows = report.get("whole_poster") or [{}]
+    scene, size = rows[0].get("scene_tokens"), max(settings.get("sizes") or [0])
+    return (
+        f"Whole poster: {settings.get('candidates')} candidates, random-weight endings capped"
+        f" at {settings.get('whole_poster_ending_tokens')} tokens (the measured real median),"
+        f" scene ≤ {scene} tokens (the app's cap), {size}², two posters per process"
+    )
+
+
+def _labelled(report: dict[str, Any], role: str) -> list[dict[str, Any]]:
+    """The role's rows with each variant labelled (LM head precision, the app's default)."""
+    default = (report.get("settings", {}).get("default_variants") or {}).get(role)
+    return [
+        {**r, "variant": variant_label(r["variant"], r.get("prepare"), r["variant"] == default)}
+        for r in report.get("stages", {}).get(role) or []
+    ]
+
+
 def tables(report: dict[str, Any]) -> list[Table]:
     stages = report.get("stages", {})
     out = []
     if stages.get("generator"):
         title = "Generator: 8 candidates × 48 new tokens from a 20-token prompt"
-        out.append(_table(title, GENERATOR, stages["generator"]))
+        out.append(_table(title, GENERATOR, _labelled(report, "generator")))
     if stages.get("ranker"):
-        out.append(_table("Ranker: scores for 8 texts", RANKER, stages["ranker"]))
+        out.append(_table("Ranker: scores for 8 texts", RANKER, _labelled(report, "ranker")))
     if stages.get("illustrator"):
         title = "Illustrator: 1 and 4 steps, TAESD vs full VAE decoder"
-        out.append(_table(title, ILLUSTRATOR, _image_rows(stages["illustrator"])))
+        rows = _image_rows(_labelled(report, "illustrator"))
+        out.append(_table(title, ILLUSTRATOR, rows))
     if stages.get("experiments"):
         out.append(_table("Settings experiments", EXPERIMENTS, stages["experiments"]))
     small = []
@@ -167,9 +220,8 @@ def tables(report: dict[str, Any]) -> list[Table]:
         small.append([f"GUI first window ({gui.get('method', '')})", value])
     if small:
         out.append(("Composer and GUI", ["what", "seconds"], small))
-    if stages.get("pipeline"):
-        title = "Whole pipeline: 8 candidates × 48 tokens, largest picture, two posters"
-        out.append(_table(title, PIPELINE, stages["pipeline"]))
+    if report.get("whole_poster"):
+        out.append(_table(_poster_title(report), WHOLE_POSTER, report["whole_poster"]))
     out.append(_table("Targets", TARGETS, report.get("targets", [])))
     return out
 

@@ -16,14 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from bench.correctness import COMPARERS
+from bench.real_generator import not_configured_reason, real_generator_source
 from bench.specs import ModelSpec, Suite
-from bench.variants import variant_names
+from bench.variants import app_default_variant, variant_label, variant_names
+from bench.whole_poster import ENDING_TOKENS_REAL_MEDIAN, REAL_LABEL, is_target_shape
 from bench.worker import run_in_subprocess, run_task
+from inference.text.visual_prompt import SCENE_MAX_NEW_TOKENS
 
+# what the app installs by default: the export code's own «auto» per role
 DEFAULT_VARIANTS = {
-    "generator": "onnx-int8",
-    "ranker": "onnx-fp32",
-    "illustrator": "onnx-fp32+taesd",
+    role: app_default_variant(role) for role in ("generator", "ranker", "illustrator")
 }
 REFERENCE_VARIANTS = {
     "generator": "torch-fp32",
@@ -47,6 +49,7 @@ class RunOptions:
     steps: tuple[int, ...] = (1, 4)
     candidates: int = 8
     new_tokens: int = 48
+    ending_tokens: int = ENDING_TOKENS_REAL_MEDIAN  # the whole poster's random-weight endings
     prompt_tokens: int = 20
     gui_repeats: int = 3
     keep_artifacts: bool = False
@@ -167,9 +170,18 @@ class BenchRun:
                 row["correctness"] = found
 
     # --- composer, pipeline, GUI -------------------------------------------------------------
-    def pipeline_task(self, label: str, picks: dict[str, tuple[ModelSpec, str]]) -> dict[str, Any]:
-        folders, backends = {}, {}
+    def pipeline_task(
+        self,
+        label: str,
+        picks: dict[str, tuple[ModelSpec, str]],
+        real: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """One whole-poster run; ``real``: a prepared real generator replaces the picked
+        one (its rows stop by themselves, so its endings get the app's own cap)."""
+        folders, backends, models = {}, {}, {}
         for role, (spec, variant) in picks.items():
+            if role == "generator" and real is not None:
+                continue
             prepared = self.prepare(spec, variant)
             if not prepared.get("ok"):
                 return {
@@ -178,29 +190,73 @@ class BenchRun:
                     "error": f"{spec.name} {variant}: {prepared.get('error')}",
                 }
             folders[role], backends[role] = prepared["folder"], variant.split("-", 1)[0]
+            models[role] = f"{spec.name} {variant_label(variant, prepared.get('prepare'))}"
+        tokens: int | None = self.o.ending_tokens
+        cap = "real median"
+        if real is not None:
+            folders["generator"], backends["generator"] = real["folder"], "onnx"
+            models = {"generator": real["label"], **models}
+            tokens, cap = None, "app's cap, rows stop"
         illustrator = picks["illustrator"][0]
+        size = max(self.o.sizes)
         self.o.say(f"  pipeline {label}")
         result = self.task(
             {
                 "kind": "pipeline",
-                "label": label,
+                "label": label.replace(" ", "-"),
                 "folders": folders,
                 "backends": backends,
                 "candidates": self.o.candidates,
-                "new_tokens": self.o.new_tokens,
-                "size": max(self.o.sizes),
+                "new_tokens": tokens,
+                "size": size,
                 "steps": int(illustrator.data.get("steps", 1)),
             }
         )
-        variants = {role: f"{spec.name} {variant}" for role, (spec, variant) in picks.items()}
-        return {"label": label, "models": variants, **result}
+        return {
+            "label": label,
+            "models": models,
+            "ending_tokens": tokens,
+            "ending_cap": cap,
+            "scene_tokens": SCENE_MAX_NEW_TOKENS,
+            "size": size,
+            "target_shape": is_target_shape(illustrator.name, size),
+            "fresh_process": not self.o.in_process,
+            **result,
+        }
+
+    def real_generator_run(self, picks: dict[str, tuple[ModelSpec, str]]) -> dict[str, Any]:
+        """The default row again with the real generator of DEMOTIVATOR_REAL_GENERATOR,
+        exported as the app installs it; unset or unusable: a row that says why."""
+        source = real_generator_source()
+        if not source:
+            return {
+                "label": REAL_LABEL,
+                "ok": False,
+                "skipped": True,
+                "error": not_configured_reason(),
+            }
+        self.o.say(f"  prepare real generator {source}")
+        real = self.task(
+            {
+                "kind": "prepare_real",
+                "label": "real-generator",
+                "source": source,
+                "cache": str(self.o.cache / "models"),
+            }
+        )
+        if not real.get("ok"):
+            error = f"{source}: {real.get('error')}"
+            return {"label": REAL_LABEL, "ok": False, "skipped": True, "error": error}
+        run = self.pipeline_task(REAL_LABEL, picks, real)
+        run["export"] = (real.get("prepare") or {}).get("export")
+        return run
 
     def pipelines(self, suite: Suite) -> list[dict[str, Any]]:
         d = suite.defaults
         if not all(role in d for role in ("generator", "illustrator")):
             return []
         picks = {role: (spec, self.o.defaults[role]) for role, spec in d.items()}
-        runs = [self.pipeline_task("default", picks)]
+        runs = [self.pipeline_task("default", picks), self.real_generator_run(picks)]
         if not self.o.quick:
             for spec in suite.specs.get("illustrator", []):
                 if spec.name != d["illustrator"].name:

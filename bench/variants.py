@@ -3,15 +3,18 @@ ONNX export the project supports, made with the project's own ``export/`` code.
 
 The fp32 ONNX folder is exported once with the real exporter (which also writes its parity
 report); quantized variants start from a copy of it (support files hard-linked) and apply
-the same quantization step the exporter uses (dynamic int8: :func:`export.common.quantize_int8`
-/ :func:`export.illustrator_onnx.quantize_unet_int8`; weight-only int4/int8:
-:func:`export.quantize_nbits.quantize_nbits`). Illustrator variants come with the tiny
-decoder (TAESD) or, through a folder of symlinks that leaves the tiny decoder out, with the
-full VAE decoder.
+the exporter's own quantization step (text models: :func:`export.text.quantize_graph`, so
+``onnx-int8wo`` is exactly what ``demotivator export`` makes — int8 weight-only with the LM
+head in fp32; the UNet: :func:`export.illustrator_onnx.quantize_unet_int8`). A quantized
+variant is made again whenever the export code changed since it was cached. Illustrator
+variants come with the tiny decoder (TAESD) or, through a folder of symlinks that leaves
+the tiny decoder out, with the full VAE decoder. :func:`app_default_variant` asks the export
+code which variant the app installs by default.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -103,25 +106,54 @@ def _export_fp32(spec: ModelSpec, torch_dir: Path, dst: Path) -> dict[str, Any]:
     return {"parity": {k: report[k] for k in keep if k in report}}
 
 
+def app_default_variant(role: str) -> str:
+    """The variant the app installs by default for ``role``: the export code's own
+    ``--quantize auto`` (export.common), never a copy of its settings."""
+    from export.common import resolve_quantization
+
+    precision = resolve_quantization(role, "auto")
+    base = f"onnx-{'fp32' if precision == 'none' else precision}"
+    return f"{base}+taesd" if role == "illustrator" else base
+
+
+def variant_label(
+    name: str, prepare: dict[str, Any] | None = None, app_default: bool = False
+) -> str:
+    """``name`` with what a reader must know to compare rows: the LM head's precision (from
+    the quantizer's own report) and whether it is what the app installs by default."""
+    quantization = (prepare or {}).get("quantization") or {}
+    notes = []
+    if "lm_head_quantized" in quantization:
+        head = f"int{quantization.get('bits')}" if quantization["lm_head_quantized"] else "fp32"
+        notes.append(f"LM head {head}")
+    if app_default:
+        notes.append("app default")
+    return f"{name} ({', '.join(notes)})" if notes else name
+
+
+def export_code_fingerprint() -> str:
+    """Changes whenever any module of the project's export code changes (cache recipe)."""
+    import export
+
+    digest = hashlib.sha256()
+    for path in sorted(Path(export.__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def _quantize(spec: ModelSpec, precision: str, fp32_dir: Path, dst: Path) -> dict[str, Any]:
     _link_copy(fp32_dir, dst)
     (dst / "parity.json").unlink(missing_ok=True)  # it describes the fp32 graph
-    if precision in ("int4", "int8wo"):
-        from export.quantize_nbits import NBITS_CHOICES, quantize_nbits
+    if spec.role != "illustrator":
+        from export.text import quantize_graph
 
-        return {"quantization": quantize_nbits(dst / "model.onnx", bits=NBITS_CHOICES[precision])}
+        return {"quantization": quantize_graph(dst / "model.onnx", precision)}
     from export.common import quiet_libraries
+    from export.illustrator_onnx import quantize_unet_int8
 
     with quiet_libraries():
-        if spec.role == "illustrator":
-            from export.illustrator_onnx import quantize_unet_int8
-
-            quantize_unet_int8(dst)
-        else:
-            from export.common import quantize_int8
-
-            quantize_int8(dst / "model.onnx")
-    return {"quantization": {"dynamic_int8": True}}
+        quantize_unet_int8(dst)
+    return {"quantization": {"method": "dynamic int8"}}
 
 
 class VariantStore:
@@ -143,7 +175,8 @@ class VariantStore:
         if precision == "fp32":
             return folder, cached(folder, lambda d: _export_fp32(spec, torch_dir, d))
         fp32_dir, _ = self.onnx_dir(spec, "fp32")
-        return folder, cached(folder, lambda d: _quantize(spec, precision, fp32_dir, d))
+        make = lambda d: _quantize(spec, precision, fp32_dir, d)  # noqa: E731
+        return folder, cached(folder, make, recipe=f"{precision}/{export_code_fingerprint()}")
 
     def gguf_dir(self, spec: ModelSpec, precision: str) -> tuple[Path, dict[str, Any]]:
         """``model.gguf`` beside the torch folder's tokenizer files (the benchmark's exact

@@ -29,6 +29,10 @@ def _stage(kind: str):
         from bench.variants import prepare_task
 
         return prepare_task
+    if kind == "prepare_real":
+        from bench.real_generator import prepare_real_generator
+
+        return prepare_real_generator
     if kind == "generator":
         from bench.text_stages import measure_generator
 
@@ -128,7 +132,7 @@ def _first_to_go_when_memory_runs_out() -> None:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     task = json.loads(Path(args[0]).read_text(encoding="utf-8"))
-    if task.get("kind") == "prepare":
+    if str(task.get("kind")).startswith("prepare"):
         _first_to_go_when_memory_runs_out()
     result = run_task(task)
     Path(args[1]).write_text(json.dumps(result), encoding="utf-8")

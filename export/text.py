@@ -83,9 +83,11 @@ def weights_bytes_fp32(src: Path) -> int:
     return total
 
 
-def _quantize(onnx_path: Path, quantize: str) -> dict[str, Any]:
-    """int8: dynamic int8 MatMuls; int4/int8wo: weight-only blocks (MatMulNBits) — what makes
-    decoding on a CPU fast. int4 includes the LM head and embeddings (smallest); int8wo, the
+def quantize_graph(onnx_path: Path, quantize: str) -> dict[str, Any]:
+    """Quantize an exported text graph in place the way ``demotivator export`` does (the
+    benchmark calls this too, so it measures what the app ships). int8: dynamic int8
+    MatMuls; int4/int8wo: weight-only blocks (MatMulNBits) — what makes decoding on a CPU
+    fast. int4 includes the LM head and embeddings (smallest); int8wo, the
     generators' default, keeps the LM head fp32: on real weights that is what makes it
     faithful (greedy 1.00 instead of 0.72; docs/performance.md)."""
     if quantize == "int8":
@@ -148,7 +150,9 @@ def _export(
         quantization: dict[str, Any] = {}
         if quantize != "none":
             step_done("quantize")
-            quantization = run_isolated(_quantize, dst / "model.onnx", quantize, progress=progress)
+            quantization = run_isolated(
+                quantize_graph, dst / "model.onnx", quantize, progress=progress
+            )
         step_done("parity")
         report = {
             "kind": kind,

@@ -13,9 +13,23 @@ from pathlib import Path
 
 import pytest
 
+from bench.build import build, cached
 from bench.cli import main
-from bench.specs import CONFIGS_DIR, load_suite
+from bench.report import render_markdown
+from bench.runner import BenchRun, RunOptions
+from bench.specs import CONFIGS_DIR, load_specs, load_suite
+from bench.targets import evaluate
+from bench.variants import app_default_variant
+from bench.whole_poster import (
+    ENDING_TOKENS_REAL_MEDIAN,
+    REAL_GENERATOR_ENV,
+    REAL_LABEL,
+    poster_row,
+)
 from bench.worker import run_in_subprocess
+from export.common import AUTO_QUANTIZATION
+from inference.core.settings import Settings
+from inference.text.visual_prompt import SCENE_MAX_NEW_TOKENS
 
 TINY = CONFIGS_DIR / "tiny"
 
@@ -29,7 +43,9 @@ def tiny_report(tmp_path_factory) -> tuple[dict, Path]:
     root = tmp_path_factory.mktemp("bench")
     out, md = root / "bench.json", root / "bench.md"
     args = ["--quick", "--configs", str(TINY), "--cache", str(root / "cache"), "--in-process"]
-    assert main([*args, "--json", str(out), "--markdown", str(md)]) == 0
+    with pytest.MonkeyPatch.context() as env:
+        env.delenv(REAL_GENERATOR_ENV, raising=False)
+        assert main([*args, "--json", str(out), "--markdown", str(md)]) == 0
     return json.loads(out.read_text(encoding="utf-8")), md
 
 
@@ -103,7 +119,7 @@ def test_pipeline_gui_targets_and_markdown(tiny_report):
     report, md = tiny_report
     stages = report["stages"]
     assert stages["composer"]["ok"] and _positive(stages["composer"]["total_s"])
-    (run,) = stages["pipeline"]
+    run, real = stages["pipeline"]
     assert run["ok"], run.get("error")
     assert run["models_reused"] is True
     assert set(run["second_poster"]["stages_s"]) >= {"generate", "rank", "draw", "compose"}
@@ -112,11 +128,155 @@ def test_pipeline_gui_targets_and_markdown(tiny_report):
         assert _positive(stages["gui"]["first_window_s"])
     targets = {t["id"]: t for t in report["targets"]}
     # real-model targets are never claimed by a run on tiny models
-    for tid in ("generator-qwen2.5-0.5b-instruct", "poster-sdxs-512-0.9", "poster-sd-turbo"):
+    for tid in (
+        "generator-qwen2.5-0.5b-instruct",
+        "poster-sd-turbo",
+        "whole-poster-loaded",
+        "whole-poster-first",
+        "whole-poster-peak",
+    ):
         assert targets[tid]["met"] is None and targets[tid]["measured"] is None
     assert targets["models-stay-loaded"]["met"] is True
     text = md.read_text(encoding="utf-8")
     assert "| model | variant |" in text and "### Targets" in text
+    # unset: the real row says why, everything else ran
+    assert real["label"] == REAL_LABEL and real["ok"] is False and real["skipped"] is True
+    assert REAL_GENERATOR_ENV in real["error"]
+    assert "whole-poster-loaded-real-generator" not in targets
+
+
+@pytest.mark.slow
+def test_whole_poster_table(tiny_report):
+    report, md = tiny_report
+    assert report["settings"]["whole_poster_ending_tokens"] == ENDING_TOKENS_REAL_MEDIAN == 16
+    run = report["stages"]["pipeline"][0]
+    # the endings really were capped, the scene used the app's own cap
+    assert run["ending_tokens"] == 16 and run["scene_tokens"] == SCENE_MAX_NEW_TOKENS
+    # what the app ships: the export's own default, int8 weight-only with an fp32 LM head
+    assert app_default_variant("generator") == f"onnx-{AUTO_QUANTIZATION['generator']}"
+    assert run["models"]["generator"] == "tiny-qwen onnx-int8wo (LM head fp32)"
+    assert [load["role"] for load in run["loads"]][:2] == ["generator", "ranker"]
+    assert "illustrator" in [load["role"] for load in run["loads"]]
+    default, real = report["whole_poster"]
+    assert default["ok"] and real["ok"] is False and real["skipped"]
+    assert 0 < default["first_load_s"] < default["first_s"]
+    assert 0 < default["first_load_share"] < 1
+    assert set(default["stages_s"]) == {"generate", "rank", "scene", "draw", "compose"}
+    assert math.isclose(sum(default["memory_mb"].values()), default["peak_rss_mb"], abs_tol=1)
+    assert {t["met"] for t in default["targets"].values()} == {None}  # tiny models
+    text = md.read_text(encoding="utf-8")
+    assert "### Whole poster" in text and "capped at 16 tokens" in text
+    assert "| default | tiny-qwen onnx-int8wo (LM head fp32)" in text
+    real_line = next(line for line in text.splitlines() if line.startswith("| real generator |"))
+    assert "skipped: " in real_line and REAL_GENERATOR_ENV in real_line
+
+
+def _run(loaded: float, first: float, peak: float, shape: bool = True) -> dict:
+    return {
+        "label": "default",
+        "ok": True,
+        "target_shape": shape,
+        "ending_tokens": 16,
+        "rss_before_models_mb": 300.0,
+        "loads": [
+            {"role": "generator", "s": 4.0, "rss_mb": 2000.0},
+            {"role": "illustrator", "s": 6.0, "rss_mb": 3000.0},
+        ],
+        "first_poster": {"total_s": first, "stages_s": {}},
+        "second_poster": {
+            "total_s": loaded,
+            "stages_s": {"generate": 3.0, "visual_prompt": 1.0, "draw": 5.0},
+        },
+        "peak_rss_mb": peak,
+    }
+
+
+def test_whole_poster_targets_from_the_numbers():
+    row = poster_row(_run(loaded=12.5, first=30.0, peak=4200.0))
+    assert row["first_load_s"] == 10.0 and row["first_load_share"] == pytest.approx(1 / 3, 1e-2)
+    assert row["stages_s"]["scene"] == 1.0 and row["stages_s"]["rank"] is None
+    assert row["memory_mb"] == {
+        "process": 300.0,
+        "generator": 1700.0,
+        "illustrator": 1000.0,
+        "running": 1200.0,
+    }
+    verdicts = {tid: (t["measured"], t["met"]) for tid, t in row["targets"].items()}
+    assert verdicts == {"loaded": (12.5, True), "first": (30.0, False), "peak": (4200.0, False)}
+    # another shape (tiny test models, another picture size): reported, never judged
+    other = poster_row(_run(loaded=1.0, first=2.0, peak=500.0, shape=False))
+    assert {t["met"] for t in other["targets"].values()} == {None}
+    in_process = poster_row({**_run(loaded=1.0, first=2.0, peak=500.0), "fresh_process": False})
+    assert {k: t["met"] for k, t in in_process["targets"].items()} == {
+        "loaded": True,
+        "first": None,
+        "peak": True,
+    }
+    skipped = poster_row({"label": REAL_LABEL, "ok": False, "skipped": True, "error": "why"})
+    assert skipped["ok"] is False and skipped["error"] == "why"
+    # the targets table reads the same verdicts
+    report = {
+        "settings": {"default_variants": {"generator": "g", "illustrator": "i"}, "threads": 2},
+        "stages": {},
+        "whole_poster": [row],
+    }
+    found = {t["id"]: t["met"] for t in evaluate(report)}
+    assert found["whole-poster-loaded"] is True and found["whole-poster-first"] is False
+    assert found["whole-poster-peak"] is False
+    texts = render_markdown({**report, "targets": evaluate(report)})
+    assert "met (12.50)" in texts and "NOT met (30.00)" in texts and "NOT met (4200)" in texts
+
+
+def test_cached_rebuilds_what_another_recipe_made(tmp_path):
+    made = []
+
+    def make(folder: Path) -> dict:
+        folder.mkdir()
+        made.append(folder)
+        return {}
+
+    cached(tmp_path / "v", make, recipe="a")
+    assert cached(tmp_path / "v", make, recipe="a")["cached"] is True
+    assert cached(tmp_path / "v", make, recipe="b")["cached"] is False
+    assert len(made) == 2
+
+
+def test_real_row_says_why_when_the_folder_is_unusable(tmp_path, monkeypatch):
+    run = BenchRun(RunOptions(configs=TINY, cache=tmp_path / "cache", in_process=True))
+    monkeypatch.delenv(REAL_GENERATOR_ENV, raising=False)
+    unset = run.real_generator_run({})
+    assert unset["skipped"] and REAL_GENERATOR_ENV in unset["error"]
+    empty = tmp_path / "not-a-model"
+    empty.mkdir()
+    monkeypatch.setenv(REAL_GENERATOR_ENV, str(empty))
+    broken = run.real_generator_run({})
+    assert broken["ok"] is False and broken["skipped"] is True
+    assert str(empty) in broken["error"] and "Traceback" not in broken["error"]
+
+
+@pytest.mark.slow
+def test_real_generator_row(tmp_path, monkeypatch):
+    """A (tiny, test-built) Hugging Face generator folder in DEMOTIVATOR_REAL_GENERATOR gets
+    a row of its own: exported as the app installs it, the other models the defaults."""
+    source = tmp_path / "real-generator"
+    build(load_specs(TINY)["tiny-qwen"], source)
+    monkeypatch.setenv(REAL_GENERATOR_ENV, str(source))
+    out = tmp_path / "bench.json"
+    skip = [f"--skip={s}" for s in ("generator", "ranker", "illustrator", "composer", "gui")]
+    args = ["--quick", "--configs", str(TINY), "--cache", str(tmp_path / "cache"), *skip]
+    assert main([*args, "--in-process", "--json", str(out)]) == 0
+    report = json.loads(out.read_text(encoding="utf-8"))
+    default, real = report["stages"]["pipeline"]
+    assert default["ok"] and real["ok"], real.get("error")
+    assert real["label"] == REAL_LABEL and "real weights" in real["models"]["generator"]
+    assert "onnx-int8wo (LM head fp32, app default" in real["models"]["generator"]
+    assert real["export"]["quantize"] == AUTO_QUANTIZATION["generator"]
+    assert real["export"]["quantization"]["lm_head_quantized"] is False
+    # real rows stop by themselves: the app's own cap, not the random-weight one
+    assert real["ending_tokens"] == Settings().generation.max_new_tokens
+    assert real["models"]["illustrator"] == default["models"]["illustrator"]
+    row = report["whole_poster"][1]
+    assert row["ok"] and _positive(row["loaded_s"]) and _positive(row["first_s"])
 
 
 def test_worker_runs_a_task_in_its_own_process(tmp_path):
