@@ -72,20 +72,26 @@ def test_scene_stops_at_its_first_sentence(text, done):
     assert scene_done(text) is done
 
 
-def test_scene_prompt_beginning_is_read_once_with_the_same_logits(generators):
-    from inference.text.chat import render_scene_prompt
+@pytest.mark.parametrize("stage", ["visual_prompt", "generate"])
+def test_a_prompts_fixed_beginning_is_read_once_with_the_same_logits(generators, stage):
+    """The system prompt every scene request, and every ending request whatever its few-shot
+    examples, starts with is read once per loaded model; the logits do not change."""
+    from inference.text.chat import render_generation_prompt, render_scene_prompt
 
     gen = generators["onnx"]
-    text = render_scene_prompt(gen.tokenizer, "Штирлиц шёл по лесу.")
+    if stage == "visual_prompt":
+        text = render_scene_prompt(gen.tokenizer, "Штирлиц шёл по лесу.")
+    else:
+        text = render_generation_prompt(gen.tokenizer, "Штирлиц шёл по лесу", [("Кот", "Пёс")])
     ids = gen.tokenizer(text, add_special_tokens=False)["input_ids"]
-    read, cache = gen._scene_read(ids)
-    assert 0 < read < len(ids) and gen._scene_read(ids)[1] is cache  # computed once
+    read, cache = gen._prefix_read(stage, ids)
+    assert 0 < read < len(ids) and gen._prefix_read(stage, ids)[1] is cache  # computed once
     mask = np.ones((1, len(ids)), dtype=np.int64)
     full, _ = gen.model.step(np.asarray([ids]), mask, None)
     rest, _ = gen.model.step(np.asarray([ids[read:]]), mask, cache)
     np.testing.assert_allclose(rest[0, -1], full[0, -1], rtol=1e-4, atol=1e-4)
     other = gen.tokenizer("другой запрос", add_special_tokens=False)["input_ids"]
-    assert gen._scene_read(other) == (0, None)  # not a scene request: read in full
+    assert gen._prefix_read(stage, other) == (0, None)  # another request: read in full
 
 
 @pytest.mark.skipif(

@@ -56,7 +56,7 @@ class TextGenerator(TextModel):
         self.rows_per_group = ROWS_PER_GROUP  # rows that share one example set and prompt
         self.max_length = model_max_length(self.tokenizer, self.model.config, fallback=2048)
         self.stop_ids = self._stop_ids()
-        self._scene_prefix: Any = None  # the scene request's fixed beginning, read once
+        self._prefixes: dict[str, Any] = {}  # stage -> its prompts' fixed beginning, read once
 
     # --- protocol ------------------------------------------------------------------------
     @property
@@ -141,8 +141,7 @@ class TextGenerator(TextModel):
             text, add_special_tokens=False, truncation=True, max_length=budget
         )["input_ids"]
         generate = self._generate_onnx if self.backend == "onnx" else self._generate_torch
-        reuse = stage == STAGE_VISUAL_PROMPT and self.backend == "onnx"
-        extra = {"read": self._scene_read(prompt_ids)} if reuse else {}
+        extra = {"read": self._prefix_read(stage, prompt_ids)} if self.backend == "onnx" else {}
         # joke endings stop at their end of turn or second sentence (issue 18, lever 1), a
         # scene at its first sentence (lever 2)
         joke = stage == STAGE_GENERATE
@@ -202,19 +201,26 @@ class TextGenerator(TextModel):
         raw = self.tokenizer.decode(ids if stop is None else ids[:stop], skip_special_tokens=True)
         return raw[after_thinking(raw) :].strip()
 
-    def _scene_read(self, ids: list[int]) -> tuple[int, Any]:
-        """The scene prompt's fixed beginning from a cache (lever 2, issue 18): the tokens
-        two scene requests for different jokes share, read once per loaded model."""
+    def _prefix_read(self, stage: str, ids: list[int]) -> tuple[int, Any]:
+        """The fixed beginning of the stage's prompts from a cache (issue 18, levers 2 and 6):
+        the system prompt that every ending request (with any few-shot examples) and every
+        scene request starts with is read once per loaded model; only the rest is read
+        for each request, so the first ending streams sooner."""
         from inference.text.prefix_cache import PrefixCache, common_prefix
 
-        def prompt_ids(joke: str) -> list[int]:
-            text = render_scene_prompt(self.tokenizer, joke)
-            return self.tokenizer(text, add_special_tokens=False)["input_ids"]
+        if stage not in self._prefixes:
 
-        if self._scene_prefix is None:
-            a, b = prompt_ids("а"), prompt_ids("б")
-            self._scene_prefix = PrefixCache(self.model, a[: common_prefix(a, b)])
-        return self._scene_prefix.split(ids)
+            def prompt_ids(text: str) -> list[int]:
+                return self.tokenizer(text, add_special_tokens=False)["input_ids"]
+
+            if stage == STAGE_VISUAL_PROMPT:
+                a = prompt_ids(render_scene_prompt(self.tokenizer, "а"))
+                b = prompt_ids(render_scene_prompt(self.tokenizer, "б"))
+            else:  # two requests that share nothing but their fixed part
+                a = prompt_ids(render_generation_prompt(self.tokenizer, "а", [("в", "г")]))
+                b = prompt_ids(render_generation_prompt(self.tokenizer, "б", None))
+            self._prefixes[stage] = PrefixCache(self.model, a[: common_prefix(a, b)])
+        return self._prefixes[stage].split(ids)
 
     def _scene_done(self, ids: list[int]) -> bool:
         return scene_done(self.tokenizer.decode(ids, skip_special_tokens=True))

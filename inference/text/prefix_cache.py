@@ -1,10 +1,12 @@
-"""The scene request's fixed beginning read once (issue 18, lever 2: reuse what you can).
+"""A prompt's fixed beginning read once (issue 18, levers 2 and 6: reuse what you can).
 
 Every scene request starts with the same system prompt (about 105 of its ~150 tokens for a
-Qwen chat template), and reading the prompt (prefill) is most of what a one-sentence scene
-costs: 1.5 of 2.5 CPU s for a real 0.5B. The KV cache of that common beginning is computed
-once per loaded model and the next requests only read what follows it. ONNX path only (the
-default); the cache is a few MB (layers × 2 × kv heads × head size × tokens floats).
+Qwen chat template), and every ending request with the joke system prompt (84 of its
+~210-250 tokens, whatever few-shot examples follow). Reading the prompt (prefill) is most
+of what a one-sentence scene costs and all of what the first streamed ending waits for. The
+KV cache of that common beginning is computed once per loaded model and per kind of
+request; later requests only read what follows it. ONNX path only (the default); the cache
+is a few MB (layers × 2 × kv heads × head size × tokens floats).
 """
 
 from __future__ import annotations
