@@ -355,3 +355,59 @@ def test_the_bundled_gate_sets_assistant_talk_aside_whatever_the_ranker_says(tin
         kept = len(result.candidates) - len(aside)
         assert all("filtered_reason" not in c.meta for c in result.candidates[:kept])
         assert not result.warnings
+
+
+def test_the_gate_threshold_passes_95_percent_of_the_collections_validation_endings(
+    tmp_path: Path, tiny_ranker_dir: Path
+):
+    """The threshold is set on the endings as the bundled collection has them (whole cuts,
+    finished with a full stop, scored as the app scores a candidate), not on mid-sentence
+    ``words`` cuts, which are continuation material and no ending."""
+    from inference.core.params import full_joke
+    from inference.text.ranker import load_ranker
+    from training.data_files import jokes_file, pairs_file, write_json, write_jsonl
+    from training.lite.ranker_build import gate_report
+
+    data, groups = tmp_path / "data", tmp_path / "ranker-data"
+    data.mkdir()
+    groups.mkdir()
+
+    def pair(split: str, i: int, kind: str) -> dict:
+        setup = f"Сидит кот {i} на крыше"  # the tiny model scores these higher than
+        if kind == "words":  # ... these, so leaving the cuts out moves the threshold
+            setup = f"Приходит {split} номер {i} к врачу и говорит"
+        return {
+            "id": f"{split}{i}{kind}",
+            "setup": setup,
+            "punchline": f"доктор, я {i} раз",
+            "kind": kind,
+        }
+
+    whole = {s: [pair(s, i, "dialogue") for i in range(20)] for s in ("validation", "test")}
+    cuts = [pair("validation", i, "words") for i in range(20)]
+    write_jsonl(pairs_file(data, "train"), [])
+    write_jsonl(pairs_file(data, "validation"), whole["validation"] + cuts)
+    write_jsonl(pairs_file(data, "test"), whole["test"])
+    rows = [
+        {"text": full_joke(p["setup"], p["punchline"]), "kind": kind, "targets": {}}
+        for p in whole["test"]
+        for kind in ("real", "assistant")
+    ]
+    for split in ("train", "validation", "test"):
+        write_jsonl(jokes_file(groups, split), rows if split == "test" else [])
+    write_json(groups / "report.json", {})
+
+    report = gate_report(tiny_ranker_dir, groups, data)
+    ranker = load_ranker(tiny_ranker_dir, backend="torch")
+
+    def endings(pairs: list[dict]) -> np.ndarray:  # as the collection has them: a full stop
+        return np.asarray(
+            ranker.score([full_joke(p["setup"], p["punchline"] + ".") for p in pairs])
+        )
+
+    assert report["threshold"] == pytest.approx(np.quantile(endings(whole["validation"]), 0.05))
+    everything = np.quantile(endings(whole["validation"] + cuts), 0.05)
+    assert report["threshold"] != pytest.approx(everything)  # the words cuts are left out
+    passed = float(np.mean(endings(whole["test"]) >= report["threshold"]))
+    assert report["test_pass"]["real_collection"] == pytest.approx(passed)
+    assert set(report["test_pass"]) == {"real", "assistant", "real_collection"}

@@ -171,7 +171,9 @@ class Build:
         from training.lite.ranker_build import auc_report, gate_report
 
         report = auc_report(self.path("ranker"), self.path("ranker-data"))
-        report["gate"] = gate_report(self.path("ranker"), self.path("ranker-data"))
+        report["gate"] = gate_report(
+            self.path("ranker"), self.path("ranker-data"), self.path("data")
+        )
         self.record("ranker_eval", report)
 
     def export(self) -> None:
