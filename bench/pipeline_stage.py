@@ -60,17 +60,18 @@ class TimedModels(ModelManager):
         self.loads: list[dict[str, Any]] = []
         self._gate_seen = False
 
-    def _note(self, role: str, started: float) -> None:
+    def _note(self, role: str, started: float, rss_before: float) -> None:
+        seconds = round(time.perf_counter() - started, 4)
         self.loads.append(
-            {"role": role, "s": round(time.perf_counter() - started, 4), "rss_mb": rss_mb()}
+            {"role": role, "s": seconds, "rss_before_mb": rss_before, "rss_mb": rss_mb()}
         )
 
     def get(self, role: str, progress: Any = None, stage: str = "") -> Any | None:
         if self.is_loaded(role) or self.spec(role) is None:
             return super().get(role, progress, stage)
-        started = time.perf_counter()
+        started, before = time.perf_counter(), rss_mb()
         model = super().get(role, progress, stage)
-        self._note(role, started)
+        self._note(role, started, before)
         return model
 
     def gate(self, progress: Any = None) -> Any | None:
@@ -78,11 +79,11 @@ class TimedModels(ModelManager):
         if self._gate_seen:
             return super().gate(progress)
         self.ranker(progress)  # loaded (and noted) on its own
-        started = time.perf_counter()
+        started, before = time.perf_counter(), rss_mb()
         gate = super().gate(progress)
         self._gate_seen = True
         if gate is not None and gate is not self.ranker(progress):
-            self._note("gate", started)
+            self._note("gate", started, before)
         return gate
 
 

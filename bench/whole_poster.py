@@ -50,20 +50,18 @@ def _target(measured: float | None, limit: float, applies: bool) -> dict[str, An
 
 
 def _memory(run: dict[str, Any]) -> dict[str, Any]:
-    """The peak as: the process before any model, each model's load, the rest (what the
-    runs themselves hold at their peak: activations, arenas, the picture)."""
-    parts: dict[str, float] = {}
+    """The peak as: the process before any model, what each model's load added (measured
+    around the load itself), the rest (what the runs hold at the peak: KV caches, arenas,
+    activations, the picture)."""
     before = run.get("rss_before_models_mb")
     if before is None:
         return {}
-    parts["process"] = before
-    last = before
+    parts: dict[str, float] = {"process": before}
     for load in run.get("loads") or []:
-        parts[load["role"]] = round(load["rss_mb"] - last, 1)
-        last = load["rss_mb"]
+        parts[load["role"]] = round(load["rss_mb"] - load["rss_before_mb"], 1)
     peak = run.get("peak_rss_mb")
     if peak is not None:
-        parts["running"] = round(peak - last, 1)
+        parts["running"] = round(peak - sum(parts.values()), 1)
     return parts
 
 

@@ -178,9 +178,9 @@ def _run(loaded: float, first: float, peak: float, shape: bool = True) -> dict:
         "target_shape": shape,
         "ending_tokens": 16,
         "rss_before_models_mb": 300.0,
-        "loads": [
-            {"role": "generator", "s": 4.0, "rss_mb": 2000.0},
-            {"role": "illustrator", "s": 6.0, "rss_mb": 3000.0},
+        "loads": [  # between the two loads the endings were written (+200 MB)
+            {"role": "generator", "s": 4.0, "rss_before_mb": 300.0, "rss_mb": 2000.0},
+            {"role": "illustrator", "s": 6.0, "rss_before_mb": 2200.0, "rss_mb": 3200.0},
         ],
         "first_poster": {"total_s": first, "stages_s": {}},
         "second_poster": {
