@@ -149,7 +149,8 @@ class TrainRankerPanel(QFrame):
         self._thread.start()
 
     def stop(self) -> None:
-        """Ask the job to stop at the next page, training step or download chunk."""
+        """Ask the job to stop at the next page, prepared joke or file, training step, or
+        chunk downloaded or copied into the store."""
         if self._progress is not None and self.running:
             self._progress.cancel()
             self.status.setText(_t("gui.stopping"))
