@@ -32,6 +32,7 @@ from inference.image.illustrator_folders import (
     require_usable,
 )
 from inference.image.latent_preview import latents_preview
+from inference.image.prompt_embeddings import PromptEmbeddings, cacheable
 
 
 def check_safety(output: Any, name: str) -> None:
@@ -92,6 +93,8 @@ class SDIllustrator:
         self.size_multiple = _size_multiple(pipe)
         self._accepts = set(inspect.signature(pipe.__call__).parameters)
         self._lock = threading.Lock()  # schedulers are stateful: one drawing at a time
+        # a text drawn again (a redraw, the negative prompt) is not encoded again
+        self._embeddings = PromptEmbeddings(pipe) if cacheable(pipe, self._accepts) else None
 
     def round_size(self, width: int, height: int) -> tuple[int, int]:
         """The size actually drawn: each side rounded to the nearest allowed multiple."""
@@ -99,6 +102,11 @@ class SDIllustrator:
         # Half rounds up (not Python's round-half-to-even): 40 px with m=16 gives 48.
         w, h = (max(m, math.floor(int(v) / m + 0.5) * m) for v in (width, height))
         return w, h
+
+    def _guidance_allowed(self) -> bool:
+        """diffusers skips classifier-free guidance for UNets with a guidance embedding (LCM)."""
+        config = getattr(getattr(self.pipe, "unet", None), "config", None)
+        return getattr(config, "time_cond_proj_dim", None) is None
 
     def draw(
         self, visual_prompt: str, params: ImageParams, progress: Progress, joke: str = ""
@@ -134,7 +142,6 @@ class SDIllustrator:
             return tensors
 
         kwargs: dict[str, Any] = {
-            "prompt": visual_prompt,
             "num_inference_steps": steps,
             "guidance_scale": float(params.guidance),  # <= 1: no classifier-free guidance
             "width": width,
@@ -143,9 +150,15 @@ class SDIllustrator:
             "callback_on_step_end": on_step_end,
             "output_type": "pil",
         }
-        if params.negative_prompt and params.guidance > 1 and "negative_prompt" in self._accepts:
-            kwargs["negative_prompt"] = params.negative_prompt
+        guided = params.guidance > 1 and self._guidance_allowed()
+        negative = params.negative_prompt if guided and "negative_prompt" in self._accepts else None
         with self._lock, quiet_drawing():
+            if self._embeddings is not None:
+                kwargs.update(self._embeddings.pipeline_kwargs(visual_prompt, negative, guided))
+            else:
+                kwargs["prompt"] = visual_prompt
+                if negative:
+                    kwargs["negative_prompt"] = negative
             output = self.pipe(**kwargs)
         check_safety(output, self.name)
         progress.finish()  # the stage is this method's to open and close
