@@ -15,21 +15,10 @@ from pathlib import Path
 from inference.core.i18n import tr
 from inference.terminal.cli_common import ArgumentParser, cancel_on_sigint, report_user_errors
 from training.lite.build import EXTRA_STEPS, ORDER, STEPS, Build, clean_work
+from training.lite.paths import default_out_dir, default_work_dir
 from training.lite.recipe import Recipe
 
 DOMAIN = "lite_train"
-
-
-def default_work_dir() -> Path:
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("demotivator-studio")) / "lite-build"
-
-
-def default_out_dir() -> Path:
-    from resources import resource_path
-
-    return resource_path("models")
 
 
 def _steps(value: str) -> list[str]:

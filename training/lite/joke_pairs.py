@@ -92,7 +92,7 @@ def write_collection(data_dir: Path, out_dir: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     from resources import resource_path
-    from training.lite.cli import default_work_dir
+    from training.lite.paths import default_work_dir
 
     p = argparse.ArgumentParser(prog="python -m training.lite.joke_pairs")
     p.add_argument("--work", type=Path, default=None)
