@@ -13,7 +13,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from onnx import AttributeProto, GraphProto, ModelProto, TensorProto
+import numpy as np
+from onnx import AttributeProto, GraphProto, ModelProto, TensorProto, numpy_helper
 from onnx.external_data_helper import ExternalDataInfo, uses_external_data
 
 INLINE_BYTES = 1024  # smaller tensors stay in the graph (onnx.save_model's size_threshold)
@@ -88,9 +89,9 @@ class WeightReader:
 class WeightWriter:
     """Appends tensors to one new external data file as they are made."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, location: str | None = None) -> None:
         self.path = Path(path)
-        self.location = self.path.name
+        self.location = location or self.path.name  # the name the graph will know it by
         self._file = self.path.open("wb")
         self.written: set[str] = set()  # names of the tensors already in this file
 
@@ -114,6 +115,20 @@ class WeightWriter:
         self._file.write(tensor.raw_data)
         _point_at(tensor, self.location, offset, length)
         self.written.add(tensor.name)
+
+    def add(self, initializers, name: str, values: np.ndarray, data_type: int) -> None:
+        """Append an initializer ``name`` holding ``values`` (C-contiguous) to
+        ``initializers``, its values written straight from the array into the file."""
+        if values.nbytes < INLINE_BYTES:
+            initializers.append(numpy_helper.from_array(values, name))
+            return
+        offset = self._start(values.nbytes)
+        self._file.write(memoryview(values).cast("B"))
+        tensor = initializers.add()
+        tensor.name, tensor.data_type = name, data_type
+        tensor.dims.extend(values.shape)
+        _point_at(tensor, self.location, offset, values.nbytes)
+        self.written.add(name)
 
     def copy(self, tensor: TensorProto, reader: WeightReader) -> None:
         """Move a tensor stored in another file into this one, in chunks; small ones go back

@@ -104,9 +104,19 @@ def quantize_graph(onnx_path: Path, quantize: str) -> dict[str, Any]:
 
 
 def _optimum_export(src: Path, dst: Path, task: str, weights_fp32: int) -> None:
-    """The fp32 graph on disk (run in a child process by :func:`_export`)."""
+    """The fp32 graph on disk (run in a child process by :func:`_export`). A generator's
+    graph is exported without its weights, which are then read one at a time
+    (export.lazy_export); a ranker, or a generator whose checkpoint names its tensors
+    otherwise, goes through Optimum's export with the whole model in memory."""
     from optimum.exporters.onnx import main_export
 
+    if task == GENERATOR_TASK:
+        from export.lazy_export import export_lazily
+
+        with quiet_libraries():
+            if export_lazily(src, dst, task):
+                return
+        check_memory(weights_fp32, whole_model=True)
     # Optimum's post-processing only de-duplicates a tied embedding, by re-serialising
     # the whole graph in one protobuf: above 2 GiB (Qwen2.5-1.5B in fp32) that fails
     # and needs about 22 GB of RAM, so large models keep both copies on disk instead.
@@ -128,7 +138,7 @@ def _export(
     _check_source(src, kind)
     progress = progress or Progress()
     weights = weights_bytes_fp32(src)
-    check_memory(weights)  # before anything is written
+    check_memory(weights, whole_model=kind != "generator")  # before anything is written
     created = prepare_output_dir(dst)
     steps = ["export", "copy", *(["quantize"] if quantize != "none" else []), "parity"]
     progress.stage(STAGE_EXPORT, total=len(steps), message=tr("export.step_export", DOMAIN))
@@ -183,14 +193,23 @@ def _export(
 
 def generator_parity(src: Path, dst: Path) -> dict[str, Any]:
     """Greedy agreement, teacher-forced top-1 and KL: the PyTorch original vs the ONNX export
-    loaded through the app's own onnx backend (export.text_parity), with a verdict."""
+    loaded through the app's own onnx backend (export.text_parity), with a verdict. Each
+    generator answers in a child process of its own, one after the other, so the peak is the
+    larger of the two models instead of their sum."""
+    from export import text_parity
+
+    seen = run_isolated(_observe, src, "torch", None)
+    return text_parity.compare(seen, run_isolated(_observe, dst, "onnx", seen["inputs"]))
+
+
+def _observe(folder: Path, backend: str, inputs: dict[str, Any] | None) -> dict[str, Any]:
     from export import text_parity
     from inference.text.generator import load_generator
 
-    reference, exported = load_generator(src, "torch"), load_generator(dst, "onnx")
-    if exported.backend != "onnx":
-        raise ModelError(tr("export.not_loadable", DOMAIN, path=str(dst)))
-    return text_parity.generator_parity(reference, exported)
+    generator = load_generator(folder, backend)
+    if generator.backend != backend:
+        raise ModelError(tr("export.not_loadable", DOMAIN, path=str(folder)))
+    return text_parity.observe(generator, inputs)
 
 
 def ranker_parity(src: Path, dst: Path) -> dict[str, Any]:

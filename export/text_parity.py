@@ -60,80 +60,81 @@ def compare_next_tokens(ref: np.ndarray, got: np.ndarray) -> tuple[int, int, lis
     return ref.shape[0], same, [float(v) for v in kl]
 
 
-def teacher_forced(reference: Any, exported: Any) -> dict[str, Any]:
-    """Top-1 agreement and KL over :data:`TEACHER_PAIRS` (both generators share a tokenizer)."""
+def _inputs(tok) -> dict[str, Any]:
+    """The token ids both generators read: the logits prompt and the teacher-forced pairs."""
+    from inference.text.chat import render_generation_prompt
+
+    prompt = tok(render_generation_prompt(tok, GREEDY_PROMPTS[0]), add_special_tokens=False)
+    pairs = []
+    for setup, ending in TEACHER_PAIRS:
+        start = tok(render_generation_prompt(tok, setup), add_special_tokens=False)["input_ids"]
+        pairs.append((list(start), list(tok(ending, add_special_tokens=False)["input_ids"])))
+    return {"prompt": list(prompt["input_ids"]), "pairs": pairs}
+
+
+def observe(generator: Any, inputs: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What one generator answers to the parity inputs (its own tokenizer's unless
+    ``inputs`` is given): the prompt's logits, the greedy rows and, for each teacher-forced
+    pair, the logits that predict the ending's tokens. Small enough to hand from one process
+    to another, so the two generators never need to be in memory together."""
     import torch
 
     from export.parity import to_numpy
-    from inference.text.chat import render_generation_prompt
-
-    tok = reference.tokenizer
-    positions = same = 0
-    kls: list[float] = []
-    for setup, ending in TEACHER_PAIRS:
-        prompt = tok(render_generation_prompt(tok, setup), add_special_tokens=False)["input_ids"]
-        tail = tok(ending, add_special_tokens=False)["input_ids"]
-        ids = torch.tensor([prompt + tail], dtype=torch.long)
-        with torch.inference_mode():
-            a = to_numpy(reference.model(input_ids=ids, attention_mask=torch.ones_like(ids)).logits)
-            b = to_numpy(exported.model(input_ids=ids, attention_mask=torch.ones_like(ids)).logits)
-        # logits at prompt end .. one before the last token predict the ending's tokens
-        window = slice(len(prompt) - 1, ids.shape[1] - 1)
-        n, s, k = compare_next_tokens(a[0, window], b[0, window])
-        positions, same, kls = positions + n, same + s, kls + k
-    return {
-        "teacher_forced_positions": positions,
-        "teacher_forced_top1_agreement": same / max(positions, 1),
-        "kl_mean": float(np.mean(kls)) if kls else 0.0,
-        "kl_max": float(np.max(kls)) if kls else 0.0,
-    }
-
-
-def greedy(reference: Any, exported: Any) -> dict[str, Any]:
-    """Greedy continuations of :data:`GREEDY_PROMPTS`, token by token."""
     from inference.core.params import GenerationParams
     from inference.core.progress import Progress
+
+    inputs = inputs or _inputs(generator.tokenizer)
+
+    def logits(ids: list[int]) -> np.ndarray:
+        batch = torch.tensor([ids], dtype=torch.long)
+        with torch.inference_mode():
+            out = generator.model(input_ids=batch, attention_mask=torch.ones_like(batch)).logits
+        return to_numpy(out)[0].astype(np.float32)  # fp32 logits: nothing lost
 
     params = GenerationParams(
         temperature=0.0, repetition_penalty=1.0, max_new_tokens=GREEDY_NEW_TOKENS, seed=0
     )
-    torch_rows, onnx_rows, agreements = [], [], []
-    for prompt in GREEDY_PROMPTS:
-        a = reference.raw_batch(prompt, 1, params, Progress())[0]["ids"]
-        b = exported.raw_batch(prompt, 1, params, Progress())[0]["ids"]
-        torch_rows.append(a)
-        onnx_rows.append(b)
-        agreements.append(token_agreement(a, b)[1])
     return {
+        "inputs": inputs,
+        "prompt_logits": logits(inputs["prompt"]),
+        "greedy": [generator.raw_batch(p, 1, params, Progress())[0]["ids"] for p in GREEDY_PROMPTS],
+        # logits at prompt end .. one before the last token predict the ending's tokens
+        "teacher": [logits(a + b)[len(a) - 1 : len(a) + len(b) - 1] for a, b in inputs["pairs"]],
+    }
+
+
+def compare(reference: dict[str, Any], exported: dict[str, Any]) -> dict[str, Any]:
+    """The parity report of two :func:`observe` results, with its verdict."""
+    positions = same = 0
+    kls: list[float] = []
+    for a, b in zip(reference["teacher"], exported["teacher"], strict=True):
+        n, s, k = compare_next_tokens(a, b)
+        positions, same, kls = positions + n, same + s, kls + k
+    torch_rows, onnx_rows = reference["greedy"], exported["greedy"]
+    agreements = [token_agreement(a, b)[1] for a, b in zip(torch_rows, onnx_rows, strict=True)]
+    report = {
+        "prompt": GREEDY_PROMPTS[0],
+        "prompt_tokens": len(reference["inputs"]["prompt"]),
+        "max_abs_logits_diff": max_abs_diff(reference["prompt_logits"], exported["prompt_logits"]),
         "greedy_prompts": list(GREEDY_PROMPTS),
         "greedy_new_tokens": GREEDY_NEW_TOKENS,
         "greedy_tokens_identical": torch_rows == onnx_rows,
         "greedy_token_agreement": float(np.mean(agreements)),
         "greedy_tokens_torch": torch_rows,
         "greedy_tokens_onnx": onnx_rows,
+        "teacher_forced_positions": positions,
+        "teacher_forced_top1_agreement": same / max(positions, 1),
+        "kl_mean": float(np.mean(kls)) if kls else 0.0,
+        "kl_max": float(np.max(kls)) if kls else 0.0,
     }
+    report["verdict"] = verdict(report)
+    return report
 
 
 def generator_parity(reference: Any, exported: Any) -> dict[str, Any]:
     """The generator's parity report (loaded generators: ``torch`` and ``onnx`` backend)."""
-    import torch
-
-    from inference.text.chat import render_generation_prompt
-
-    text = render_generation_prompt(reference.tokenizer, GREEDY_PROMPTS[0])
-    enc = reference.tokenizer(text, return_tensors="pt", add_special_tokens=False)
-    with torch.inference_mode():
-        ref_logits = reference.model(**enc).logits
-        onnx_logits = exported.model(**enc).logits
-    report = {
-        "prompt": GREEDY_PROMPTS[0],
-        "prompt_tokens": int(enc["input_ids"].shape[1]),
-        "max_abs_logits_diff": max_abs_diff(ref_logits, onnx_logits),
-        **greedy(reference, exported),
-        **teacher_forced(reference, exported),
-    }
-    report["verdict"] = verdict(report)
-    return report
+    seen = observe(reference)
+    return compare(seen, observe(exported, seen["inputs"]))
 
 
 def verdict(report: dict[str, Any]) -> dict[str, Any]:

@@ -13,6 +13,8 @@ import onnx
 import pytest
 from onnx import numpy_helper
 
+from tests.onnx_logits import graph_logits
+
 
 def _reference(onnx_path: Path, bits: int, head: bool) -> onnx.ModelProto:
     """ORT's quantizer on the whole model, as export.quantize_nbits did before streaming."""
@@ -49,25 +51,6 @@ def _tensors(model: onnx.ModelProto, folder: Path) -> dict[str, np.ndarray]:
     return {t.name: numpy_helper.to_array(t) for t in model.graph.initializer}
 
 
-def _logits(path: Path) -> np.ndarray:
-    import onnxruntime as ort
-
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    ids = np.array([[5, 17, 3, 99, 42, 7]], dtype=np.int64)
-    feed: dict[str, np.ndarray] = {}
-    for meta in session.get_inputs():
-        if meta.name == "input_ids":
-            feed[meta.name] = ids
-        elif meta.name == "attention_mask":
-            feed[meta.name] = np.ones_like(ids)
-        elif meta.name == "position_ids":
-            feed[meta.name] = np.arange(ids.shape[1], dtype=np.int64)[None]
-        else:  # past_key_values.*: batch 1, nothing cached yet
-            shape = [d if isinstance(d, int) else 0 for d in meta.shape]
-            feed[meta.name] = np.zeros([1, *shape[1:]], dtype=np.float32)
-    return session.run(["logits"], feed)[0]
-
-
 @pytest.mark.parametrize(("bits", "head"), [(8, False), (4, True)], ids=["int8wo", "int4"])
 def test_streaming_quantizer_matches_ort_on_the_whole_model(
     tmp_path, tiny_generator_onnx_dir, bits, head
@@ -102,7 +85,7 @@ def test_streaming_quantizer_matches_ort_on_the_whole_model(
     assert sorted(mine) == sorted(theirs)
     for name, values in theirs.items():
         assert mine[name].dtype == values.dtype and np.array_equal(mine[name], values), name
-    assert np.array_equal(_logits(source / "model.onnx"), _logits(ref_dir / "model.onnx"))
+    assert np.array_equal(graph_logits(source / "model.onnx"), graph_logits(ref_dir / "model.onnx"))
     nbits = sum(n.op_type == "MatMulNBits" for n in reference.graph.node)
     assert report["matmuls_quantized"] == nbits
     assert report["lm_head_quantized"] is head and report["embeddings_quantized"] is (bits == 4)
