@@ -158,19 +158,23 @@ def _record_runs(session, calls: list[dict[str, np.ndarray]]) -> None:
 def test_merged_decoder_switches_to_the_cache_branch_after_the_prompt(
     tmp_path, legacy_exports, tiny_generator_dir
 ) -> None:
-    """First step: use_cache_branch False with an empty past (never read on that branch, as
-    recent Optimum feeds it); then True with one new token per step and the real cache."""
+    """First run: use_cache_branch False with an empty past (never read on that branch, as
+    recent Optimum feeds it) for the prompts' fixed beginning (the system prompt, read once
+    per loaded model); then True with the rest of the prompt, then one new token per step
+    with the real cache."""
     folder = _folder(tmp_path / "m", tiny_generator_dir, legacy_exports, [MERGED])
     gen = load_generator(folder, "onnx", threads=1)
     calls: list[dict[str, np.ndarray]] = []
     _record_runs(gen.model.session, calls)
     rows = gen.raw_batch(PROMPTS[0], 3, SAMPLED, Progress())
     steps = max(len(row["ids"]) for row in rows)
-    assert len(calls) == steps  # the prompt once, then one run per further token
-    first, later = calls[0], calls[1:]
-    assert first["use_cache_branch"].dtype == np.bool_ and not first["use_cache_branch"][0]
-    assert first["input_ids"].shape[1] > 1 and first["past_key_values.0.key"].shape[2] == 0
-    prompt = first["input_ids"].shape[1]
+    assert len(calls) == steps + 1  # the fixed beginning, the rest, then one run per token
+    fixed, rest, later = calls[0], calls[1], calls[2:]
+    assert fixed["use_cache_branch"].dtype == np.bool_ and not fixed["use_cache_branch"][0]
+    assert fixed["input_ids"].shape[1] > 1 and fixed["past_key_values.0.key"].shape[2] == 0
+    read = fixed["input_ids"].shape[1]
+    assert rest["use_cache_branch"][0] and rest["past_key_values.0.key"].shape[2] == read
+    prompt = read + rest["input_ids"].shape[1]
     width = 3  # finished rows leave the batch, so it only ever narrows
     for i, feed in enumerate(later):
         rows_left = feed["input_ids"].shape[0]
@@ -179,6 +183,10 @@ def test_merged_decoder_switches_to_the_cache_branch_after_the_prompt(
         width = rows_left
         assert feed["past_key_values.0.key"].shape[:3:2] == (rows_left, prompt + i)
         assert feed["attention_mask"].shape == (rows_left, prompt + i + 1)
+    # the next request reads only its own part: the fixed beginning is not read again
+    calls.clear()
+    gen.raw_batch(PROMPTS[1], 1, GREEDY, Progress())
+    assert calls[0]["use_cache_branch"][0] and calls[0]["past_key_values.0.key"].shape[2] == read
 
 
 def test_decoder_pair_reads_the_prompt_once_then_one_token_per_step(
@@ -191,9 +199,13 @@ def test_decoder_pair_reads_the_prompt_once_then_one_token_per_step(
     _record_runs(gen.model._prefill.session, prompt_calls)
     _record_runs(gen.model._decode.session, step_calls)
     rows = gen.raw_batch(PROMPTS[1], 1, GREEDY, Progress())
+    # the prompts' fixed beginning without a past, the rest of the prompt on top of its
+    # cache, then one token per step
     assert len(prompt_calls) == 1 and "past_key_values.0.key" not in prompt_calls[0]
-    assert len(step_calls) == len(rows[0]["ids"]) - 1
-    assert all(feed["input_ids"].shape == (1, 1) for feed in step_calls)
+    assert len(step_calls) == 1 + len(rows[0]["ids"]) - 1
+    read = prompt_calls[0]["input_ids"].shape[1]
+    assert step_calls[0]["past_key_values.0.key"].shape[2] == read
+    assert all(feed["input_ids"].shape == (1, 1) for feed in step_calls[1:])
 
 
 # --- graphs that cannot be fed are refused with a clear message ---------------------------------
