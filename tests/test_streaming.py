@@ -28,13 +28,13 @@ def generators(tiny_generator_dir: Path, tiny_generator_onnx_dir: Path) -> dict[
     }
 
 
-@pytest.mark.parametrize("backend", ["onnx", "torch"])
-def test_endings_stream_token_by_token_before_the_stage_ends(generators, backend):
+def stream_two_groups(gen: TextGenerator) -> tuple[list, list[ProgressEvent]]:
+    """4 endings in two groups of 2, with streaming asked for: (candidates, the events that
+    carried texts — all of them before the stage closed)."""
     events: list[ProgressEvent] = []
     progress = Progress(events.append)
     progress.wants_texts = True
-    gen = generators[backend]
-    gen.rows_per_group = 2  # two batches: the first one's endings stay while the second streams
+    gen.rows_per_group = 2
     try:
         candidates = gen.generate(PROMPT, 4, HOT, progress)
     finally:
@@ -42,13 +42,51 @@ def test_endings_stream_token_by_token_before_the_stage_ends(generators, backend
     streamed = [e for e in events if e.texts is not None]
     finished_at = next(i for i, e in enumerate(events) if e.finished)
     assert streamed and events.index(streamed[0]) < finished_at  # before the stage closed
+    return candidates, streamed
+
+
+def test_endings_stream_token_by_token_before_the_stage_ends(generators):
+    """ONNX decodes every group's rows in one batch: all of them stream from the first token."""
+    # two groups with their own examples, still one batch
+    candidates, streamed = stream_two_groups(generators["onnx"])
+    assert all(e.stage == "generate" and len(e.texts) == 4 for e in streamed)
+    assert any(text.strip() for text in streamed[-1].texts)
+    assert [c.meta["group"] for c in candidates] == [0, 0, 1, 1]
+
+
+def test_torch_groups_stream_one_after_another(generators):
+    # two batches: the first one's endings stay while the second streams
+    candidates, streamed = stream_two_groups(generators["torch"])
     assert all(e.stage == "generate" for e in streamed)
     assert len(streamed[0].texts) == 2 and len(streamed[-1].texts) == 4
     # the second batch streams below the first one's finished endings
     second = [e for e in streamed if len(e.texts) == 4]
     assert second and all(e.texts[:2] == second[0].texts[:2] for e in second)
     assert [c.text for c in candidates[:2]] == list(second[0].texts[:2])
-    assert any(text.strip() for text in streamed[-1].texts)
+
+
+def test_groups_decoded_together_write_what_each_writes_alone(generators):
+    """Prompts of different lengths in one batch (the shorter padded on the left and masked)
+    give each group the tokens it gets alone with its own seed."""
+    from inference.text.chat import render_generation_prompt
+    from inference.text.ort_decoder import Group, generate, generate_groups
+
+    gen = generators["onnx"]
+    prompts = [
+        render_generation_prompt(gen.tokenizer, PROMPT, [("Кот", "Пёс")]),
+        render_generation_prompt(gen.tokenizer, "Штирлиц долго смотрел в одну точку. Потом в две"),
+    ]
+    ids = [np.asarray([gen.tokenizer(p, add_special_tokens=False)["input_ids"]]) for p in prompts]
+    assert ids[0].shape[1] != ids[1].shape[1]
+    args = (gen.stop_ids, gen.tokenizer.pad_token_id)
+    groups = [Group(ids[0], 3, 5), Group(ids[1], 2, 6)]
+    together = generate_groups(gen.model, groups, HOT, *args, Progress())
+    for group, joint in zip(groups, together, strict=True):
+        params = GenerationParams(temperature=1.2, max_new_tokens=10, seed=group.seed)
+        alone = generate(gen.model, group.ids, np.ones_like(group.ids), params, group.rows, *args,
+                         Progress())  # fmt: skip
+        assert joint.ids.tolist() == alone.ids.tolist() and joint.steps == alone.steps
+        np.testing.assert_allclose(joint.logprobs, alone.logprobs, atol=1e-4)
 
 
 def test_no_texts_unless_asked(generators):

@@ -75,19 +75,29 @@ class TextGenerator(TextModel):
             prompt, max(1, n), params.seed, self.few_shot, self.rows_per_group,
             self.examples_per_prompt,
         )  # fmt: skip
-        grouped = _GroupedProgress(progress, len(plan))
         candidates: list[Candidate] = []
         written: list[str] = []  # earlier groups' endings, shown while later ones stream
         stream = self._stream_to(progress, written) if getattr(progress, "wants_texts", 0) else None
-        for g, (size, examples) in enumerate(plan):
-            text = render_generation_prompt(self.tokenizer, prompt, examples or None)
-            group_params = params
-            if params.seed is not None:
-                group_params = replace(params, seed=derived_seed(params.seed, g))
-            for row in self._run(text, size, group_params, grouped, STAGE_GENERATE, stream):
+        texts = [render_generation_prompt(self.tokenizer, prompt, ex or None) for _, ex in plan]
+        seeded = [
+            params if params.seed is None else replace(params, seed=derived_seed(params.seed, g))
+            for g in range(len(plan))
+        ]
+
+        def add(g: int, rows: list[dict[str, Any]]) -> None:
+            for row in rows:
                 index = len(candidates)
-                candidates.append(row_candidate(row, prompt, self.backend, index, g, examples))
+                candidates.append(row_candidate(row, prompt, self.backend, index, g, plan[g][1]))
                 written.append(candidates[-1].text)
+
+        if self.backend == "onnx" and self.model.can_use_cache:  # every group in one batch
+            sizes = [size for size, _ in plan]
+            for g, rows in enumerate(self._run_together(texts, sizes, seeded, progress, stream)):
+                add(g, rows)
+            return candidates
+        grouped = _GroupedProgress(progress, len(plan))
+        for g, (text, (size, _)) in enumerate(zip(texts, plan, strict=True)):
+            add(g, self._run(text, size, seeded[g], grouped, STAGE_GENERATE, stream))
         return candidates
 
     def describe_scene(self, joke: str, params: GenerationParams, progress: Progress) -> str:
@@ -130,16 +140,12 @@ class TextGenerator(TextModel):
         self, text: str, n: int, params: GenerationParams, progress: Progress, stage: str,
         on_rows: Any = None,
     ) -> list[dict[str, Any]]:  # fmt: skip
-        from inference.text.token_rows import first_stop, mean_logprob, row_end, tokens_covering
 
         if self.model is None:
             raise ModelError(tr("generator.closed", DOMAIN))
         progress.stage(stage, total=params.max_new_tokens)
         progress.check()
-        budget = max(1, self.max_length - params.max_new_tokens)
-        prompt_ids = self.tokenizer(
-            text, add_special_tokens=False, truncation=True, max_length=budget
-        )["input_ids"]
+        prompt_ids = self._prompt_ids(text, params)
         generate = self._generate_onnx if self.backend == "onnx" else self._generate_torch
         extra = {"read": self._prefix_read(stage, prompt_ids)} if self.backend == "onnx" else {}
         # joke endings stop at their end of turn or second sentence (issue 18, lever 1), a
@@ -152,6 +158,45 @@ class TextGenerator(TextModel):
         if progress.cancelled:
             raise Cancelled()
         progress.finish()
+        return self._rows(generated, logprobs, steps, joke)
+
+    def _prompt_ids(self, text: str, params: GenerationParams) -> list[int]:
+        budget = max(1, self.max_length - params.max_new_tokens)
+        return self.tokenizer(
+            text, add_special_tokens=False, truncation=True, max_length=budget
+        )["input_ids"]
+
+    def _run_together(
+        self, texts: list[str], sizes: list[int], params: list[GenerationParams],
+        progress: Progress, on_rows: Any = None,
+    ) -> list[list[dict[str, Any]]]:  # fmt: skip
+        """Every group's rows of endings decoded in one batch (ONNX with a KV cache)."""
+        import numpy as np
+
+        from inference.text.ort_decoder import Group, generate_groups
+
+        if self.model is None:
+            raise ModelError(tr("generator.closed", DOMAIN))
+        progress.stage(STAGE_GENERATE, total=params[0].max_new_tokens)
+        progress.check()
+        groups = []
+        for text, size, group_params in zip(texts, sizes, params, strict=True):
+            ids = self._prompt_ids(text, group_params)
+            read = self._prefix_read(STAGE_GENERATE, ids)
+            groups.append(Group(np.asarray([ids], dtype=np.int64), size, group_params.seed, read))
+        outs = generate_groups(
+            self.model, groups, params[0], self.stop_ids, self.tokenizer.pad_token_id,
+            progress, self._row_done, on_rows,
+        )  # fmt: skip
+        if progress.cancelled:
+            raise Cancelled()
+        progress.finish()
+        return [self._rows(out.ids.tolist(), out.logprobs, out.steps, True) for out in outs]
+
+    def _rows(
+        self, generated: list[list[int]], logprobs: Any, steps: int, joke: bool
+    ) -> list[dict[str, Any]]:
+        from inference.text.token_rows import first_stop, mean_logprob, row_end, tokens_covering
 
         def decode(ids: list[int]) -> str:
             return self.tokenizer.decode(ids, skip_special_tokens=False)
