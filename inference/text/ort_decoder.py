@@ -202,8 +202,9 @@ def generate_groups(
     for group, mask in zip(groups, masks, strict=True):
         done_ids, past = group.read
         logits, cache = model.step(group.ids[:, done_ids:], mask, past)
-        lasts.append(logits[:, -1, :])
+        lasts.append(logits[:, -1, :].copy())  # not a view: the prompt's logits can go
         caches.append(cache)
+        del logits
     last = np.concatenate([np.repeat(x, c, axis=0) for x, c in zip(lasts, counts, strict=True)])
     cache = None
     if caches[0] is not None:  # KV tensors: (batch, kv heads, tokens, head size)
@@ -215,6 +216,7 @@ def generate_groups(
     # padding repeats a row's first token: the repetition penalty sees nothing new
     ids = _batch(groups, counts, [g.ids for g in groups], 1, [g.ids[:, :1] for g in groups])
     mask = _batch(groups, counts, masks, 1, [0] * len(groups))
+    del lasts, caches  # the batch holds its own copies
     rngs = [np.random.default_rng(g.seed) for g in groups]
     total = ids.shape[0]
     stops = np.array(sorted(stop_ids), dtype=np.int64)
