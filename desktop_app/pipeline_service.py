@@ -65,6 +65,7 @@ class PipelineService(QObject):
         super().__init__(parent)
         drop_feature_import_hook()  # before the first import on the pipeline thread
         self.pipeline = Pipeline(settings)
+        self.pipeline.prefetch_picture_model = False  # warm_up loads them, guarded
         self._runner = BackgroundRunner("pipeline", self, background=True)
         # The GUI thread waits at most this long for the GIL held by the pipeline thread.
         sys.setswitchinterval(GIL_SWITCH_S)

@@ -192,3 +192,38 @@ def test_without_an_illustrator_the_lite_one_draws_from_the_joke(tiny_generator_
     assert illustrator.lite and illustrator.backend == "lite"
     assert result.picture.size == (64, 64) and result.visual_prompt == ""
     assert any("demotivator models" in w for w in result.warnings)
+
+
+def test_the_picture_model_loads_while_the_endings_are_written(
+    tiny_generator_onnx_dir, tiny_sd_dir, monkeypatch
+):
+    """A Stable Diffusion model starts loading when the run starts, on a thread of its own,
+    not after the endings; the draw waits for that load instead of loading it again."""
+    import threading
+
+    from inference.image import illustrator as module
+
+    started, loads = threading.Event(), []
+    real_load = module.load_illustrator
+
+    def observed_load(*args, **kwargs):
+        loads.append(threading.current_thread().name)
+        started.set()
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(module, "load_illustrator", observed_load)
+    loading_while_writing = []
+
+    def listener(event):
+        if event.stage == "generate" and not loading_while_writing:
+            loading_while_writing.append(started.wait(timeout=60))
+
+    # the text in ONNX (no torch work beside the load), the picture model in torch
+    settings = make_settings(tiny_generator_onnx_dir, illustrator=tiny_sd_dir)
+    settings.models.generator_backend = settings.models.ranker_backend = "onnx"
+    pipeline = Pipeline(settings)
+    result = pipeline.run(MakeRequest(PROMPT), Progress(listener))
+    assert loading_while_writing == [True]
+    assert loads == ["prefetch-illustrator"]  # once, by the prefetch; the draw waited for it
+    assert result.picture is not None
+    assert pipeline.models.prefetch("illustrator") is None  # loaded: nothing to do

@@ -7,6 +7,7 @@ when its folder, backend or thread count changes in the settings.
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from inference.runs.result import ModelInfo
 from inference.text.http_stream import public_url
 from resources import resource_path
 
+log = logging.getLogger(__name__)
 
 def bundled_model_dir(role: str) -> Path | None:
     """The lite model shipped with the app for ``role``, if this build has one."""
@@ -61,7 +63,9 @@ class ModelManager:
         self._settings = settings
         self._loaded: dict[str, tuple[ModelSpec, Any]] = {}
         self._gate: tuple[int, Any] | None = None  # (threads, the lite ranker as a gate)
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the table of loaded models (held briefly)
+        # one load per role at a time: a role's load never waits for another role's
+        self._role_locks = {role: threading.Lock() for role in registry.ROLES}
 
     def configure(self, settings: Settings) -> None:
         """Adopt new settings; models whose spec changed are dropped and reload on use."""
@@ -127,7 +131,8 @@ class ModelManager:
         return role in self._loaded
 
     def get(self, role: str, progress: Progress | None = None, stage: str = "") -> Any | None:
-        """The loaded model for ``role``, loading it now if needed; None if none configured."""
+        """The loaded model for ``role``, loading it now if needed (or waiting for a load
+        under way, e.g. a :meth:`prefetch`); None if none configured."""
         with self._lock:
             spec = self.spec(role)
             if spec is None:
@@ -135,9 +140,14 @@ class ModelManager:
             cached = self._loaded.get(role)
             if cached and cached[0] == spec:
                 return cached[1]
-            if progress is not None:
-                name = public_url(spec.location) if spec.location else spec.path.name
-                progress.stage(stage or role, None, tr("model.loading", name=name))
+        if progress is not None:
+            name = public_url(spec.location) if spec.location else spec.path.name
+            progress.stage(stage or role, None, tr("model.loading", name=name))
+        with self._role_locks[role]:
+            with self._lock:
+                cached = self._loaded.get(role)
+                if cached and cached[0] == spec:  # loaded while this call waited
+                    return cached[1]
             load = spec.traits.load_function()
             model = load(
                 spec.location or spec.path,
@@ -145,8 +155,30 @@ class ModelManager:
                 threads=spec.threads,
                 **dict(spec.options),
             )
-            self._loaded[role] = (spec, model)
+            with self._lock:
+                if self.spec(role) == spec:  # not if the settings changed meanwhile
+                    self._loaded[role] = (spec, model)
             return model
+
+    def prefetch(self, role: str) -> threading.Thread | None:
+        """Start loading ``role``'s model on a thread of its own (issue 18: the picture model
+        loads while the endings are written); :meth:`get` then waits for it. Load errors
+        are left for the run to report when it asks for the model. None: nothing to do."""
+        with self._lock:
+            spec = self.spec(role)
+            cached = self._loaded.get(role)
+            if spec is None or (cached and cached[0] == spec):
+                return None
+
+        def load() -> None:
+            try:
+                self.get(role)
+            except Exception:  # noqa: BLE001 - the run reports it in its own words
+                log.info("prefetch: %s not loaded", role, exc_info=True)
+
+        thread = threading.Thread(target=load, name=f"prefetch-{role}", daemon=True)
+        thread.start()
+        return thread
 
     def generator(self, progress: Progress | None = None) -> Generator:
         model = self.get("generator", progress, "generate")

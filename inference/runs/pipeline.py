@@ -87,6 +87,9 @@ class Pipeline:
     def __init__(self, settings: Settings | None = None, models: ModelManager | None = None):
         self.settings = settings if settings is not None else load_settings()[0]
         self.models = models or ModelManager(self.settings)
+        # load a Stable Diffusion model while the endings are written (off in the window,
+        # which loads every model at idle under its own guard instead)
+        self.prefetch_picture_model = True
 
     def configure(self, settings: Settings) -> None:
         self.settings = settings
@@ -120,6 +123,8 @@ class Pipeline:
         progress = progress or Progress()
         result = self.new_result(request)
         with keep_partial(result):
+            if request.picture is None:
+                self._prefetch_illustrator(result.image_params)
             self.write_candidates(result, request.n_candidates, progress)
             self.rank(result, progress)
             if on_partial is not None:
@@ -292,6 +297,20 @@ class Pipeline:
             )
         result.picture, result.picture_source = picture.convert("RGB"), "model"
         return result.picture
+
+    def _prefetch_illustrator(self, params: ImageParams) -> None:
+        """A Stable Diffusion model (seconds to load: imports, sessions) starts loading
+        while the endings are written (issue 18, first poster); the draw then waits for
+        it. Checked against the memory first, like the draw itself."""
+        spec = self.models.spec("illustrator")
+        if not self.prefetch_picture_model or spec is None or spec.bundled:
+            return  # (the lite illustrator loads in milliseconds)
+        # loading a torch model patches torch globally for a while: never beside torch work
+        text_roles = [self.models.spec(role) for role in ("generator", "ranker")]
+        if any(s is not None and s.traits.needs_torch for s in text_roles):
+            return
+        self._check_memory(params)
+        self.models.prefetch("illustrator")
 
     def _check_memory(self, params: ImageParams) -> None:
         """A Stable Diffusion draw that would not fit in the available memory is refused
