@@ -9,6 +9,7 @@ load is timed, with the process's memory after it, through the app's own model m
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -59,15 +60,32 @@ class TimedModels(ModelManager):
         super().__init__(settings)
         self.loads: list[dict[str, Any]] = []
         self._gate_seen = False
+        self._timed: set[str] = set()  # roles whose load is noted (once, by who loads it)
+        self._timed_lock = threading.Lock()
+        self._t0 = time.perf_counter()
 
     def _note(self, role: str, started: float, rss_before: float) -> None:
-        seconds = round(time.perf_counter() - started, 4)
+        now = time.perf_counter()
         self.loads.append(
-            {"role": role, "s": seconds, "rss_before_mb": rss_before, "rss_mb": rss_mb()}
+            {
+                "role": role,
+                "s": round(now - started, 4),
+                "start_s": round(started - self._t0, 4),
+                "end_s": round(now - self._t0, 4),
+                # a load on another thread ran beside the run (the app's prefetch)
+                "background": threading.current_thread() is not threading.main_thread(),
+                "rss_before_mb": rss_before,
+                "rss_mb": rss_mb(),
+            }
         )
 
     def get(self, role: str, progress: Any = None, stage: str = "") -> Any | None:
         if self.is_loaded(role) or self.spec(role) is None:
+            return super().get(role, progress, stage)
+        with self._timed_lock:
+            first = role not in self._timed
+            self._timed.add(role)
+        if not first:  # another thread is loading it: this call only waits
             return super().get(role, progress, stage)
         started, before = time.perf_counter(), rss_mb()
         model = super().get(role, progress, stage)

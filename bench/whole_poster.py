@@ -57,12 +57,29 @@ def _memory(run: dict[str, Any]) -> dict[str, Any]:
     if before is None:
         return {}
     parts: dict[str, float] = {"process": before}
-    for load in run.get("loads") or []:
-        parts[load["role"]] = round(load["rss_mb"] - load["rss_before_mb"], 1)
+    loads = run.get("loads") or []
+    for load in loads:
+        # a load beside the run (the app's prefetch) also counts what the run held then
+        name = f"{load['role']} (beside the text)" if load.get("background") else load["role"]
+        parts[name] = round(load["rss_mb"] - load["rss_before_mb"], 1)
     peak = run.get("peak_rss_mb")
-    if peak is not None:
+    if peak is not None and not any(load.get("background") for load in loads):
         parts["running"] = round(peak - sum(parts.values()), 1)
     return parts
+
+
+def load_seconds(loads: list[dict[str, Any]]) -> float | None:
+    """Seconds during which some model was loading (overlapping loads counted once)."""
+    spans = sorted((load["start_s"], load["end_s"]) for load in loads if "start_s" in load)
+    if not spans:
+        return sum(load["s"] for load in loads) or None
+    total, (start, end) = 0.0, spans[0]
+    for s, e in spans[1:]:
+        if s > end:
+            total, start, end = total + end - start, s, e
+        else:
+            end = max(end, e)
+    return round(total + end - start, 4) or None
 
 
 def poster_row(run: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +96,7 @@ def poster_row(run: dict[str, Any]) -> dict[str, Any]:
     if not run.get("ok"):
         return {**row, "ok": False, "skipped": bool(run.get("skipped")), "error": run.get("error")}
     first, loaded = run.get("first_poster") or {}, run.get("second_poster") or {}
-    load_s = sum(load["s"] for load in run.get("loads") or []) or None
+    load_s = load_seconds(run.get("loads") or [])
     first_s = first.get("total_s")
     row.update(
         ok=True,
