@@ -373,8 +373,8 @@ def test_the_gate_threshold_passes_95_percent_of_the_collections_validation_endi
     groups.mkdir()
 
     def pair(split: str, i: int, kind: str) -> dict:
-        setup = f"Сидит кот {i} на крыше"  # the tiny model scores these higher than
-        if kind == "words":  # ... these, so leaving the cuts out moves the threshold
+        setup = f"Сидит кот {i} на крыше"
+        if kind == "words":  # a mid-sentence cut (continuation material, no ending)
             setup = f"Приходит {split} номер {i} к врачу и говорит"
         return {
             "id": f"{split}{i}{kind}",
@@ -384,7 +384,19 @@ def test_the_gate_threshold_passes_95_percent_of_the_collections_validation_endi
         }
 
     whole = {s: [pair(s, i, "dialogue") for i in range(20)] for s in ("validation", "test")}
-    cuts = [pair("validation", i, "words") for i in range(20)]
+    ranker = load_ranker(tiny_ranker_dir, backend="torch")
+
+    def endings(pairs: list[dict]) -> np.ndarray:  # as the collection has them: a full stop
+        return np.asarray(
+            ranker.score([full_joke(p["setup"], p["punchline"] + ".") for p in pairs])
+        )
+
+    # cuts the (random-weight) model scores below every whole ending: counted in, they
+    # would move the threshold, so the test shows that they are left out
+    pool = [pair("validation", i, "words") for i in range(200)]
+    lowest = endings(whole["validation"]).min()
+    cuts = [cut for cut, score in zip(pool, endings(pool), strict=True) if score < lowest][:20]
+    assert len(cuts) >= 3, "the tiny ranker scored no mid-sentence cut below the endings"
     write_jsonl(pairs_file(data, "train"), [])
     write_jsonl(pairs_file(data, "validation"), whole["validation"] + cuts)
     write_jsonl(pairs_file(data, "test"), whole["test"])
@@ -398,13 +410,6 @@ def test_the_gate_threshold_passes_95_percent_of_the_collections_validation_endi
     write_json(groups / "report.json", {})
 
     report = gate_report(tiny_ranker_dir, groups, data)
-    ranker = load_ranker(tiny_ranker_dir, backend="torch")
-
-    def endings(pairs: list[dict]) -> np.ndarray:  # as the collection has them: a full stop
-        return np.asarray(
-            ranker.score([full_joke(p["setup"], p["punchline"] + ".") for p in pairs])
-        )
-
     assert report["threshold"] == pytest.approx(np.quantile(endings(whole["validation"]), 0.05))
     everything = np.quantile(endings(whole["validation"] + cuts), 0.05)
     assert report["threshold"] != pytest.approx(everything)  # the words cuts are left out
