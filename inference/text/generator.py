@@ -92,7 +92,8 @@ class TextGenerator(TextModel):
 
         if self.backend == "onnx" and self.model.can_use_cache:  # every group in one batch
             sizes = [size for size, _ in plan]
-            for g, rows in enumerate(self._run_together(texts, sizes, seeded, progress, stream)):
+            grouped_rows = self._run_groups(texts, sizes, seeded, progress, STAGE_GENERATE, stream)
+            for g, rows in enumerate(grouped_rows):
                 add(g, rows)
             return candidates
         grouped = _GroupedProgress(progress, len(plan))
@@ -140,58 +141,40 @@ class TextGenerator(TextModel):
         self, text: str, n: int, params: GenerationParams, progress: Progress, stage: str,
         on_rows: Any = None,
     ) -> list[dict[str, Any]]:  # fmt: skip
+        return self._run_groups([text], [n], [params], progress, stage, on_rows)[0]
 
+    def _run_groups(
+        self, texts: list[str], sizes: list[int], params: list[GenerationParams],
+        progress: Progress, stage: str, on_rows: Any = None,
+    ) -> list[list[dict[str, Any]]]:  # fmt: skip
+        """The rows of each prompt (``sizes[g]`` rows for ``texts[g]``): ONNX decodes them
+        all in one batch; torch takes one prompt per call."""
         if self.model is None:
             raise ModelError(tr("generator.closed", DOMAIN))
-        progress.stage(stage, total=params.max_new_tokens)
+        progress.stage(stage, total=params[0].max_new_tokens)
         progress.check()
-        prompt_ids = self._prompt_ids(text, params)
-        generate = self._generate_onnx if self.backend == "onnx" else self._generate_torch
-        extra = {"read": self._prefix_read(stage, prompt_ids)} if self.backend == "onnx" else {}
+        prompts = [self._prompt_ids(t, p) for t, p in zip(texts, params, strict=True)]
         # joke endings stop at their end of turn or second sentence (issue 18, lever 1), a
         # scene at its first sentence (lever 2)
         joke = stage == STAGE_GENERATE
         row_done = self._row_done if joke else self._scene_done
-        generated, logprobs, steps = generate(
-            prompt_ids, n, params, progress, row_done, on_rows, **extra
-        )
+        if self.backend == "onnx":
+            outs = self._generate_onnx(prompts, sizes, params, progress, stage, row_done, on_rows)
+        else:
+            (prompt_ids,), (n,), (torch_params,) = prompts, sizes, params
+            outs = [
+                self._generate_torch(prompt_ids, n, torch_params, progress, row_done, on_rows)
+            ]
         if progress.cancelled:
             raise Cancelled()
         progress.finish()
-        return self._rows(generated, logprobs, steps, joke)
+        return [self._rows(ids, logprobs, steps, joke) for ids, logprobs, steps in outs]
 
     def _prompt_ids(self, text: str, params: GenerationParams) -> list[int]:
         budget = max(1, self.max_length - params.max_new_tokens)
         return self.tokenizer(
             text, add_special_tokens=False, truncation=True, max_length=budget
         )["input_ids"]
-
-    def _run_together(
-        self, texts: list[str], sizes: list[int], params: list[GenerationParams],
-        progress: Progress, on_rows: Any = None,
-    ) -> list[list[dict[str, Any]]]:  # fmt: skip
-        """Every group's rows of endings decoded in one batch (ONNX with a KV cache)."""
-        import numpy as np
-
-        from inference.text.ort_decoder import Group, generate_groups
-
-        if self.model is None:
-            raise ModelError(tr("generator.closed", DOMAIN))
-        progress.stage(STAGE_GENERATE, total=params[0].max_new_tokens)
-        progress.check()
-        groups = []
-        for text, size, group_params in zip(texts, sizes, params, strict=True):
-            ids = self._prompt_ids(text, group_params)
-            read = self._prefix_read(STAGE_GENERATE, ids)
-            groups.append(Group(np.asarray([ids], dtype=np.int64), size, group_params.seed, read))
-        outs = generate_groups(
-            self.model, groups, params[0], self.stop_ids, self.tokenizer.pad_token_id,
-            progress, self._row_done, on_rows,
-        )  # fmt: skip
-        if progress.cancelled:
-            raise Cancelled()
-        progress.finish()
-        return [self._rows(out.ids.tolist(), out.logprobs, out.steps, True) for out in outs]
 
     def _rows(
         self, generated: list[list[int]], logprobs: Any, steps: int, joke: bool
@@ -271,29 +254,24 @@ class TextGenerator(TextModel):
         return scene_done(self.tokenizer.decode(ids, skip_special_tokens=True))
 
     def _generate_onnx(
-        self, prompt_ids: list[int], n: int, params: GenerationParams, progress: Progress,
-        row_done: Any = None, on_rows: Any = None, read: Any = (0, None),
-    ) -> tuple[list[list[int]], Any, int]:  # fmt: skip
-        """The lean path: numpy sampling over ONNX Runtime (no torch imported)."""
+        self, prompts: list[list[int]], sizes: list[int], params: list[GenerationParams],
+        progress: Progress, stage: str, row_done: Any = None, on_rows: Any = None,
+    ) -> list[tuple[list[list[int]], Any, int]]:  # fmt: skip
+        """The lean path: numpy sampling over ONNX Runtime (no torch imported), every
+        prompt's rows in one batch, each prompt's fixed beginning from the prefix cache."""
         import numpy as np
 
-        from inference.text.ort_decoder import generate
+        from inference.text.ort_decoder import Group, generate_groups
 
-        ids = np.asarray([prompt_ids], dtype=np.int64)
-        out = generate(
-            self.model,
-            ids,
-            np.ones_like(ids),
-            params,
-            n,
-            self.stop_ids,
-            self.tokenizer.pad_token_id,
-            progress,
-            row_done,
-            on_rows,
-            read,
-        )
-        return out.ids.tolist(), out.logprobs, out.steps
+        groups = [
+            Group(np.asarray([ids], dtype=np.int64), n, p.seed, self._prefix_read(stage, ids))
+            for ids, n, p in zip(prompts, sizes, params, strict=True)
+        ]
+        outs = generate_groups(
+            self.model, groups, params[0], self.stop_ids, self.tokenizer.pad_token_id,
+            progress, row_done, on_rows,
+        )  # fmt: skip
+        return [(out.ids.tolist(), out.logprobs, out.steps) for out in outs]
 
     def _generate_torch(
         self, prompt_ids: list[int], n: int, params: GenerationParams, progress: Progress,
