@@ -94,3 +94,27 @@ def test_picture_sessions_give_their_memory_back(tiny_sd_onnx_dir):
         assert part.session.run.__name__ == "run_and_release"
     params = ImageParams(width=64, height=64, steps=2, guidance=0.0, seed=1)
     assert illustrator.draw("a cat", params, Progress()).size == (64, 64)  # runs with them
+
+
+def test_a_draw_does_not_count_the_weights_a_prefetch_is_loading(tiny_sd_onnx_dir, monkeypatch):
+    """The run checks the whole draw (weights included) before the picture model starts
+    loading beside the text; when the draw comes while that load is under way, its weights
+    are in memory already and are not counted a second time."""
+    from inference.core.params import ImageParams
+    from inference.core.settings import Settings
+    from inference.runs.pipeline import Pipeline
+
+    settings = Settings()
+    settings.models.illustrator_dir = str(tiny_sd_onnx_dir)
+    settings.models.illustrator_backend = "onnx"
+    params = ImageParams(width=256, height=256, steps=1, guidance=0.0)
+    cold = estimate_draw(plan(tiny_sd_onnx_dir, 256, loaded=False))
+    warm = estimate_draw(plan(tiny_sd_onnx_dir, 256))
+    assert cold.weights > 2 * MB  # room for a limit in whole MB between the two
+    monkeypatch.setenv(ENV_AVAILABLE_MB, str((warm.total + cold.total) // 2 // MB))
+    pipeline = Pipeline(settings)
+    with pytest.raises(ImageError):
+        pipeline._check_memory(params)  # nothing loaded: the weights do not fit beside it
+    with pipeline.models._role_locks["illustrator"]:  # a load under way
+        assert pipeline.models.is_loading("illustrator")
+        pipeline._check_memory(params)

@@ -130,6 +130,10 @@ class ModelManager:
     def is_loaded(self, role: str) -> bool:
         return role in self._loaded
 
+    def is_loading(self, role: str) -> bool:
+        """A load of ``role`` is under way (e.g. a :meth:`prefetch`)."""
+        return self._role_locks[role].locked()
+
     def get(self, role: str, progress: Progress | None = None, stage: str = "") -> Any | None:
         """The loaded model for ``role``, loading it now if needed (or waiting for a load
         under way, e.g. a :meth:`prefetch`); None if none configured."""

@@ -323,7 +323,8 @@ class Pipeline:
             return
         from inference.image.memory_guard import check_sd_draw
 
-        loaded = self.models.is_loaded("illustrator")
+        # weights a prefetch is reading are in memory already (and counted when it began)
+        loaded = self.models.is_loaded("illustrator") or self.models.is_loading("illustrator")
         check_sd_draw(spec.path, spec.backend, params.width, params.height, params.guidance, loaded)
 
     def use_picture(self, result: Result, source: PictureSource) -> Image.Image:
