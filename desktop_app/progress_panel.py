@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QWidget
 
 from desktop_app import theme
 from desktop_app.i18n import t
+from desktop_app.widgets import ElidedLabel
 from inference.core.progress import STAGES, ProgressEvent
 
 PENDING, LOADING, RUNNING, DONE, SKIPPED, STOPPED, FAILED = (
@@ -43,7 +44,8 @@ class _Row:
         self.bar.setObjectName(f"progress_{stage}")
         self.bar.setTextVisible(False)
         self.bar.setFixedHeight(6)
-        self.detail = QLabel(parent)
+        self.bar.setMinimumWidth(24)  # on a narrow column the bar gives way before the numbers
+        self.detail = ElidedLabel(parent)  # a loading model's name must not widen the column
         self.detail.setObjectName(f"detail_{stage}")
         self.detail.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.state = SKIPPED

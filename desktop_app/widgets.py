@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -67,3 +68,26 @@ def restyle(widget: QWidget) -> None:
     """Re-apply the style sheet after a dynamic property changed."""
     widget.style().unpolish(widget)
     widget.style().polish(widget)
+
+
+class ElidedLabel(QLabel):
+    """One line that gives way: its text is drawn with «…» when the room is short, so a
+    long text (a model's name in «загрузка модели …») never widens the column it sits in.
+    ``text()`` stays whole; set the tooltip for the whole line."""
+
+    def __init__(self, parent: QWidget | None = None, min_chars: int = 14) -> None:
+        super().__init__(parent)
+        self.min_chars = min_chars  # what it still asks for when squeezed
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        hint = super().minimumSizeHint()
+        room = self.fontMetrics().averageCharWidth() * self.min_chars
+        return QSize(min(hint.width(), room), hint.height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt API
+        room = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, room.width())
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(room, int(self.alignment()), text)
+

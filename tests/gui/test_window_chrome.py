@@ -86,3 +86,28 @@ def test_qt_file_dialog_texts_are_russian_too(make_window, qtbot):
     assert dialog.labelText(QFileDialog.DialogLabel.FileType) == "Тип файлов:"
     assert QCoreApplication.translate("QAbstractFileIconProvider", "Folder") == "Папка"
     dialog.close()
+
+
+def test_a_long_loading_message_does_not_widen_the_left_column(qtbot):
+    """«загрузка модели «…»» names the model: a long name is drawn shortened («…», the whole
+    line in the tooltip) instead of pushing the column under the poster (at 1366×768 the
+    «Стоп» button and «Другая картинка» were cut off while a run was going)."""
+    from desktop_app.progress_panel import ProgressPanel
+    from inference.core.progress import ProgressEvent
+
+    panel = ProgressPanel()
+    qtbot.addWidget(panel)
+    panel.start(("generate", "rank", "draw", "compose"))
+    panel.show()
+
+    def loading(name: str) -> int:
+        panel.on_event(ProgressEvent("draw", 0, None, f"загрузка модели «{name}»…"))
+        panel.flush()
+        return panel.minimumSizeHint().width()
+
+    short = loading("sd")
+    name = "очень-длинное-имя-модели-" * 6
+    assert loading(name) == short  # the column's minimum does not follow the name
+    detail = panel.rows["draw"].detail
+    assert name in detail.text() and name in detail.toolTip()  # the whole line is kept
+    assert detail.sizeHint().width() > detail.minimumSizeHint().width() * 3
