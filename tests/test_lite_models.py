@@ -373,17 +373,14 @@ def test_the_gate_threshold_passes_95_percent_of_the_collections_validation_endi
     groups.mkdir()
 
     def pair(split: str, i: int, kind: str) -> dict:
-        setup = f"Сидит кот {i} на крыше"
-        if kind == "words":  # a mid-sentence cut (continuation material, no ending)
-            setup = f"Приходит {split} номер {i} к врачу и говорит"
+        setups = ("Сидит кот {i} на крыше", "Приходит {split} номер {i} к врачу и говорит")
         return {
-            "id": f"{split}{i}{kind}",
-            "setup": setup,
+            "id": f"{split}{i}",
+            "setup": setups[i % 2].format(i=i, split=split),
             "punchline": f"доктор, я {i} раз",
             "kind": kind,
         }
 
-    whole = {s: [pair(s, i, "dialogue") for i in range(20)] for s in ("validation", "test")}
     ranker = load_ranker(tiny_ranker_dir, backend="torch")
 
     def endings(pairs: list[dict]) -> np.ndarray:  # as the collection has them: a full stop
@@ -391,12 +388,14 @@ def test_the_gate_threshold_passes_95_percent_of_the_collections_validation_endi
             ranker.score([full_joke(p["setup"], p["punchline"] + ".") for p in pairs])
         )
 
-    # cuts the (random-weight) model scores below every whole ending: counted in, they
-    # would move the threshold, so the test shows that they are left out
-    pool = [pair("validation", i, "words") for i in range(200)]
-    lowest = endings(whole["validation"]).min()
-    cuts = [cut for cut, score in zip(pool, endings(pool), strict=True) if score < lowest][:20]
-    assert len(cuts) >= 3, "the tiny ranker scored no mid-sentence cut below the endings"
+    # Which validation pairs are mid-sentence ``words`` cuts is set after scoring: the 20
+    # the (random-weight) model scores lowest, so that counting them in would move the
+    # threshold, whatever the model prefers; the other 20 are whole endings.
+    pool = [pair("validation", i, "dialogue") for i in range(40)]
+    order = np.argsort(endings(pool), kind="stable")
+    cuts = [{**pool[i], "kind": "words"} for i in order[:20]]
+    whole = {"validation": [pool[i] for i in order[20:]]}
+    whole["test"] = [pair("test", i, "dialogue") for i in range(20)]
     write_jsonl(pairs_file(data, "train"), [])
     write_jsonl(pairs_file(data, "validation"), whole["validation"] + cuts)
     write_jsonl(pairs_file(data, "test"), whole["test"])
